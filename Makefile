@@ -1,0 +1,38 @@
+# Corridor — set-up and everyday commands. Both `make run` and `make test` create .venv when it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint sea-lanes clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: the main job — rank the China→Europe corridors on the shipped dataset
+run: $(STAMP)
+	$(BIN)/corridor compare "Xi'an" Duisburg --currency KZT
+
+## make test: lint, layering contract and the whole test suite
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q
+
+## make bench: speed against peers measured in the same run (not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python bench/routing.py
+
+## make sea-lanes: recompute sea-lane geometry with searoute after editing sea links
+sea-lanes: $(STAMP)
+	$(BIN)/python -m corridor.data.sea
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

@@ -1,0 +1,490 @@
+"""The ``corridor`` command line: one command per public function — read the arguments, call, format.
+
+Every command takes ``--json`` for scripts. Errors users can cause print one readable line per problem
+and exit with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from corridor import settings
+from corridor.errors import CorridorError, DataError, UnknownPlaceError
+from corridor.model import CARGO_UNIT, CargoClass
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Corridor: routes, corridors and sources of the Middle Corridor digital twin.",
+)
+network_app = typer.Typer(no_args_is_help=True, help="Validate, show or export the network dataset.")
+app.add_typer(network_app, name="network")
+
+
+def _console(stderr: bool = False) -> Console:
+    """A console that keeps tables readable when output goes to a pipe or file (Rich would assume 80 columns)."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else max(shutil.get_terminal_size((160, 40)).columns, 120)
+    return Console(stderr=stderr, width=width)
+
+
+out = _console()
+err = _console(stderr=True)
+
+DataOpt = Annotated[Path | None, typer.Option("--data", help="Dataset folder (default: the shipped dataset).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Model year (default: 2025 or CORRIDOR_YEAR).")]
+PlannedOpt = Annotated[bool, typer.Option("--planned", help="Count planned and under-construction projects open by --year.")]
+CustomsOpt = Annotated[
+    str, typer.Option("--customs", help="Border regime: auto (digital where offered that year), digital or paper.")
+]
+CargoOpt = Annotated[str, typer.Option("--cargo", help="container (per TEU), dry_bulk or liquid_bulk (per t), gas (per bcm).")]
+ObjectiveOpt = Annotated[str, typer.Option("--objective", "-o", help="time, cost, co2 or generalised.")]
+CurrencyOpt = Annotated[
+    str, typer.Option("--currency", help="Also show costs in this currency (ISO 4217, from the dated FX table).")
+]
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [p.strip() for v in values or [] for p in v.split(",") if p.strip()]
+
+
+def _fail(exc: Exception, as_json: bool) -> None:
+    problems = [str(p) for p in getattr(exc, "problems", [])] or [str(exc)]
+    if as_json:
+        body: dict[str, Any] = {"error": type(exc).__name__, "problems": problems}
+        if isinstance(exc, UnknownPlaceError):
+            body["suggestions"] = exc.suggestions
+        print(json.dumps(body, ensure_ascii=False))
+    else:
+        for p in problems:
+            err.print(f"[bold red]error:[/] {p}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _run(as_json: bool, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except (CorridorError, ValueError, KeyError, LookupError) as exc:
+        _fail(exc, as_json)
+
+
+def _load(data: Path | None, as_json: bool) -> Any:
+    from corridor.twin import load
+
+    return _run(as_json, lambda: load(data))
+
+
+def _spinner(text: str, as_json: bool) -> Progress:
+    return Progress(SpinnerColumn(), TextColumn(text), console=err, transient=True, disable=as_json or not err.is_terminal)
+
+
+def _emit(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+@app.command()
+def route(
+    origin: Annotated[str, typer.Argument(help="Place id, UN/LOCODE or name (accents and case do not matter).")],
+    destination: Annotated[str, typer.Argument(help="Place id, UN/LOCODE or name.")],
+    cargo: CargoOpt = "container",
+    objective: ObjectiveOpt = "time",
+    avoid: Annotated[
+        list[str] | None, typer.Option("--avoid", help="Countries to avoid (ISO codes, comma-separated): RU,BY,IR.")
+    ] = None,
+    avoid_mode: Annotated[
+        list[str] | None, typer.Option("--avoid-mode", help="Modes to avoid: rail, road, sea, ferry, river, ...")
+    ] = None,
+    avoid_node: Annotated[list[str] | None, typer.Option("--avoid-node", help="Places to avoid.")] = None,
+    via: Annotated[
+        list[str] | None, typer.Option("--via", help="Place the route must pass (repeat for order; 'a;b' means either).")
+    ] = None,
+    k: Annotated[int, typer.Option("--k", help="Number of distinct alternative routes.")] = 1,
+    year: YearOpt = None,
+    planned: PlannedOpt = False,
+    customs: CustomsOpt = "auto",
+    quantity: Annotated[
+        float, typer.Option("--quantity", help="Units of cargo (TEU, t or bcm); costs and CO2 scale with it.")
+    ] = 1.0,
+    currency: CurrencyOpt = "KZT",
+    geojson: Annotated[Path | None, typer.Option("--geojson", help="Also write the routes as GeoJSON to this file.")] = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Best routes between two places, with a per-leg breakdown (mode, km, hours moving and waiting, cost, CO2)."""
+    net = _load(data, as_json)
+    with _spinner("Finding routes…", as_json) as prog:
+        prog.add_task("route")
+        routes = _run(
+            as_json,
+            lambda: net.route(
+                origin,
+                destination,
+                cargo=cargo,
+                objective=objective,
+                avoid_countries=_split(avoid),
+                avoid_modes=_split(avoid_mode),
+                avoid_nodes=_split(avoid_node),
+                via=[v.split(";") if ";" in v else v for v in via or []],
+                k=k,
+                year=year,
+                include_planned=planned,
+                customs=customs,
+                quantity=quantity,
+            ),
+        )
+    if currency.upper() != "USD":
+        _run(as_json, lambda: net.fx_rate(currency))
+    if geojson:
+        geojson.write_text(json.dumps(routes.to_geojson(), ensure_ascii=False), encoding="utf-8")
+    if as_json:
+        _emit({"routes": [r.to_dict(currency=currency) for r in routes]})
+        return
+    rate, as_of, src = net.fx_rate(currency)
+    for i, r in enumerate(routes, 1):
+        unit = CARGO_UNIT[r.cargo]
+        out.print(f"\n[bold]Route {i}[/] of {len(routes)}: {r.summary()}", highlight=False)
+        out.print(
+            f"  {r.days:.1f} days ({r.moving_h:.0f} h moving, {r.waiting_h:.0f} h waiting) · {r.length_km:,.0f} km · "
+            f"USD {_money(r.cost_usd)} = {currency.upper()} {_money(r.cost_usd * rate)} · {r.co2_kg:,.0f} kg CO2 "
+            f"for {r.quantity:g} {unit} · {len(r.border_crossings)} border crossings · countries {'-'.join(r.countries)}",
+            highlight=False,
+        )
+        t = Table(show_lines=False, header_style="bold")
+        for col, just in [
+            ("#", "right"),
+            ("mode", "left"),
+            ("from → to", "left"),
+            ("km", "right"),
+            ("moving h", "right"),
+            ("waiting h", "right"),
+            ("cost USD", "right"),
+            ("CO2 kg", "right"),
+        ]:
+            t.add_column(col, justify=just)  # type: ignore[arg-type]
+        for j, leg in enumerate(r.legs, 1):
+            where = f"{leg.from_name} → {leg.to_name}" if leg.kind == "link" else f"{leg.from_name} ({leg.ref})"
+            t.add_row(
+                str(j),
+                leg.mode,
+                where,
+                f"{leg.length_km:,.0f}",
+                f"{leg.moving_h:.1f}",
+                f"{leg.waiting_h:.1f}",
+                f"{leg.cost_usd:,.0f}",
+                f"{leg.co2_kg:,.0f}",
+            )
+        t.add_row(
+            "",
+            "[bold]total",
+            "",
+            f"[bold]{r.length_km:,.0f}",
+            f"[bold]{r.moving_h:.1f}",
+            f"[bold]{r.waiting_h:.1f}",
+            f"[bold]{r.cost_usd:,.0f}",
+            f"[bold]{r.co2_kg:,.0f}",
+        )
+        out.print(t)
+    out.print(
+        f"Rates: 1 USD = {rate:g} {currency.upper()} ({as_of}, {src}). Values: `corridor sources --record LINK_ID`.",
+        highlight=False,
+    )
+
+
+@app.command()
+def compare(
+    origin: Annotated[str, typer.Argument(help="Place id, UN/LOCODE or name.")] = "xian",
+    destination: Annotated[str, typer.Argument(help="Place id, UN/LOCODE or name.")] = "duisburg",
+    cargo: CargoOpt = "container",
+    objective: ObjectiveOpt = "time",
+    avoid: Annotated[list[str] | None, typer.Option("--avoid", help="Countries every corridor must avoid.")] = None,
+    year: YearOpt = None,
+    planned: PlannedOpt = False,
+    customs: CustomsOpt = "auto",
+    currency: CurrencyOpt = "KZT",
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank the named corridors between two places (default Xi'an → Duisburg, containers)."""
+    net = _load(data, as_json)
+    _run(as_json, lambda: (net.fx_rate(currency), CargoClass(cargo)))
+    ids = list(net.corridors.index)
+    results = []
+    from corridor.routing import compare_corridors
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True, disable=as_json or not err.is_terminal
+    ) as prog:
+        task = prog.add_task("Comparing corridors", total=len(ids))
+        for cid in ids:
+            prog.update(task, description=f"Routing {net.corridors.loc[cid, 'name']}")
+            results += _run(
+                as_json,
+                lambda cid=cid: compare_corridors(
+                    net,
+                    origin,
+                    destination,
+                    cargo=cargo,
+                    objective=objective,
+                    year=year,
+                    include_planned=planned,
+                    customs=customs,
+                    corridors=[cid],
+                    avoid_countries=_split(avoid),
+                ),
+            )
+            prog.advance(task)
+    results.sort(key=lambda r: (r.route is None, r.route.objective_value if r.route else 0.0))
+    rate, as_of, src = net.fx_rate(currency)
+    cur = currency.upper()
+    year_used = year if year is not None else settings.get("year")
+    if as_json:
+        _emit(
+            {
+                "origin": net.resolve(origin),
+                "destination": net.resolve(destination),
+                "cargo": cargo,
+                "objective": objective,
+                "year": year_used,
+                "customs": customs,
+                "fx": {"currency": cur, "rate_per_usd": rate, "as_of": as_of, "source": src},
+                "corridors": [
+                    {
+                        "corridor_id": r.corridor_id,
+                        "name": r.name,
+                        "available": r.route is not None,
+                        "reason": r.reason,
+                        **({} if r.route is None else r.route.to_dict(currency=currency)),
+                    }
+                    for r in results
+                ],
+            }
+        )
+        return
+    unit = CARGO_UNIT[CargoClass(cargo)]
+    names = net.nodes["name"]
+    t = Table(
+        title=f"{names[net.resolve(origin)]} → {names[net.resolve(destination)]}: {cargo}, "
+        f"ranked by {objective}, {year_used}{' incl. planned' if planned else ''}",
+        header_style="bold",
+    )
+    for col, just in [
+        ("#", "right"),
+        ("corridor", "left"),
+        ("days", "right"),
+        ("km", "right"),
+        (f"USD/{unit}", "right"),
+        (f"{cur}/{unit}", "right"),
+        (f"kg CO2/{unit}", "right"),
+        ("borders", "right"),
+        ("via", "left"),
+    ]:
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for i, r in enumerate(results, 1):
+        rt = r.route
+        if rt is None:
+            t.add_row("–", r.name, "–", "–", "–", "–", "–", "–", f"[dim]{r.reason}[/]")
+            continue
+        t.add_row(
+            str(i),
+            r.name,
+            f"{rt.days:.1f}",
+            f"{rt.length_km:,.0f}",
+            _money(rt.cost_usd),
+            _money(rt.cost_usd * rate),
+            f"{rt.co2_kg:,.0f}",
+            str(len(rt.border_crossings)),
+            rt.summary(via_count=4),
+        )
+    out.print(t)
+    counts = net.provenance_counts()
+    out.print(
+        f"1 USD = {rate:g} {cur} ({as_of}, {src}). Dataset values: {counts['sourced']} sourced, "
+        f"{counts['computed']} computed from sources, {counts['assumption']} assumed — see `corridor sources`.",
+        highlight=False,
+    )
+
+
+@app.command()
+def sources(
+    table: Annotated[
+        str | None, typer.Option("--table", help="nodes, links, transfers, modes, parameters, projects or fx_rates.")
+    ] = None,
+    record: Annotated[str | None, typer.Option("--record", help="Row id, e.g. a link_id or node_id.")] = None,
+    field: Annotated[str | None, typer.Option("--field", help="Column, e.g. length_km.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="sourced, computed or assumption.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="source_id.")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="Text to look for in title, quote or reason.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Most rows to print (0 = all).")] = 0,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Where each number in the dataset comes from: value, unit, year, source and quote, or the assumption."""
+    net = _load(data, as_json)
+    frame = net.provenance.reset_index()
+    allowed = {"kind": ("sourced", "computed", "assumption")}
+    if kind and kind not in allowed["kind"]:
+        _fail(DataError(f"field 'kind' = {kind!r}: expected one of sourced, computed, assumption"), as_json)
+    for col, want in (("table", table), ("record_id", record), ("field", field), ("kind", kind), ("source_id", source)):
+        if want:
+            frame = frame[frame[col].astype(str) == want]
+    if search:
+        text = frame[["source_title", "quote", "note"]].astype(str).agg(" ".join, axis=1)
+        frame = frame[text.str.contains(search, case=False, regex=False)]
+    total = len(frame)
+    if limit:
+        frame = frame.head(limit)
+    if as_json:
+        rows = json.loads(frame.to_json(orient="records", force_ascii=False))
+        _emit({"total": total, "counts": net.provenance_counts(), "values": rows})
+        return
+    t = Table(header_style="bold", show_lines=True)
+    for col in ("table", "record", "field", "value", "unit", "year", "kind", "source / reason"):
+        t.add_column(col, overflow="fold")
+    for _, r in frame.iterrows():
+        if r["kind"] == "assumption":
+            why = f"[yellow]{r['note']}[/]"
+        else:
+            ref = f" <{r['source_ref']}>" if isinstance(r["source_ref"], str) else ""
+            why = f"{r['source_title']}{ref} ({r['confidence']}): “{r['quote']}”"
+            if r["kind"] == "computed" and isinstance(r["note"], str):
+                why += f" → {r['note']}"
+        year = "" if r["year"] is None or r["year"] != r["year"] else str(int(r["year"]))
+        t.add_row(
+            str(r["table"]),
+            str(r["record_id"]),
+            str(r["field"]),
+            f"{r['value']:g}" if isinstance(r["value"], float) else str(r["value"]),
+            str(r["unit"]),
+            year,
+            str(r["kind"]),
+            why,
+        )
+    out.print(t)
+    c = net.provenance_counts()
+    out.print(
+        f"{len(frame)} of {total} matching values shown. Whole dataset: {c['sourced']} sourced, "
+        f"{c['computed']} computed from sources, {c['assumption']} assumed.",
+        highlight=False,
+    )
+
+
+@app.command()
+def fx(data: DataOpt = None, as_json: JsonOpt = False) -> None:
+    """The dated exchange-rate table costs are converted with."""
+    net = _load(data, as_json)
+    rows = [
+        {
+            "currency": cur,
+            "units_per_usd": float(r["units_per_usd"]),
+            "as_of": r["as_of"],
+            "source": str(net.sources.loc[r["source_id"], "title"]),
+            "notes": r["notes"],
+        }
+        for cur, r in net.fx_rates.iterrows()
+    ]
+    if as_json:
+        _emit({"base": "USD", "rates": rows})
+        return
+    t = Table(header_style="bold")
+    for col in ("currency", "per USD", "as of", "source", "how"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["currency"], f"{r['units_per_usd']:g}", r["as_of"], r["source"], str(r["notes"]))
+    out.print(t)
+
+
+@network_app.command("validate")
+def network_validate(
+    path: Annotated[Path | None, typer.Argument(help="Dataset folder (default: the shipped dataset).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a dataset folder; print every problem (file, line, field, value, expected) or a summary."""
+    net = _load(path, as_json)
+    summary = net.summary()
+    if as_json:
+        _emit({"valid": True, **summary})
+        return
+    out.print(
+        f"[green]valid[/]: {summary['nodes']} nodes, {summary['links']} links, {summary['transfers']} transfers, "
+        f"{summary['projects']} projects, {summary['sources']} sources; values {summary['values']}",
+        highlight=False,
+    )
+
+
+@network_app.command("show")
+def network_show(year: YearOpt = None, planned: PlannedOpt = False, data: DataOpt = None, as_json: JsonOpt = False) -> None:
+    """Summary of the network (whole dataset, or one year's view with --year)."""
+    net = _load(data, as_json)
+    view = _run(as_json, lambda: net.at_year(year, include_planned=planned)) if year is not None else net
+    summary = view.summary()
+    by_kind = {str(k): int(v) for k, v in view.nodes["kind"].astype(str).value_counts().items()}
+    status = {str(k): int(v) for k, v in view.links.drop_duplicates("base_id")["status"].astype(str).value_counts().items()}
+    if as_json:
+        _emit({**summary, "nodes_by_kind": by_kind, "links_by_status": status})
+        return
+    t = Table(header_style="bold", title=f"Corridor network{'' if year is None else f' in {year}'}")
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    t.add_row("nodes", str(summary["nodes"]))
+    for k, v in by_kind.items():
+        t.add_row(f"  {k}", str(v))
+    t.add_row("countries", str(summary["countries"]))
+    t.add_row("links", str(summary["links"]))
+    for k, v in summary["links_by_mode"].items():  # type: ignore[union-attr]
+        t.add_row(f"  {k}", str(v))
+    for k, v in status.items():
+        t.add_row(f"  status {k}", str(v))
+    t.add_row("transfers", str(summary["transfers"]))
+    t.add_row("projects", str(summary["projects"]))
+    t.add_row("sources", str(summary["sources"]))
+    for k, v in summary["values"].items():  # type: ignore[union-attr]
+        t.add_row(f"values {k}", str(v))
+    out.print(t)
+
+
+@network_app.command("export")
+def network_export(
+    output: Annotated[Path, typer.Option("--output", "-O", help="File (geojson, gpkg) or folder (csv) to write.")],
+    format: Annotated[str, typer.Option("--format", help="geojson, gpkg or csv.")] = "geojson",
+    year: YearOpt = None,
+    planned: PlannedOpt = False,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export the network (optionally one year's view) as GeoJSON, GeoPackage or CSV tables."""
+    from corridor.data import write_network
+
+    net = _load(data, as_json)
+    view = _run(as_json, lambda: net.at_year(year, include_planned=planned)) if year is not None else net
+    files = _run(as_json, lambda: write_network(view, output, format=format))
+    if as_json:
+        _emit({"format": format, "files": [str(f) for f in files]})
+    else:
+        out.print(f"wrote {', '.join(str(f) for f in files)}", highlight=False)
+
+
+def main() -> None:
+    """Entry point of the ``corridor`` script."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,215 @@
+"""Compile a year view of the network into CSR arrays for one cargo class.
+
+Vertices are (node, layer) pairs, so a change of layer (transshipment, gauge change, ferry loading) is an
+explicit arc with its own time and cost. Every node also gets an origin gate (arcs to each of its layers)
+and a destination gate (arcs from each layer), so routes may start and end on any layer without giving a
+free transfer in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+import pandas as pd
+
+from corridor.model import CARGO_MODES, CargoClass, Layer, Mode, Network, NodeKind
+
+__all__ = ["ArcKind", "CompiledGraph", "compile_graph"]
+
+_LAYER_MODE = {
+    Layer.RAIL_1520: Mode.RAIL,
+    Layer.RAIL_1435: Mode.RAIL,
+    Layer.ROAD: Mode.ROAD,
+    Layer.SEA: Mode.SEA,
+    Layer.FERRY: Mode.FERRY,
+    Layer.RIVER: Mode.RIVER,
+    Layer.OIL_PIPELINE: Mode.OIL_PIPELINE,
+    Layer.GAS_PIPELINE: Mode.GAS_PIPELINE,
+}
+CUSTOMS_REGIMES = ("auto", "digital", "paper")
+
+
+class ArcKind(IntEnum):
+    """What an arc of the compiled graph stands for."""
+
+    LINK = 0
+    TRANSFER = 1
+    GATE = 2
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledGraph:
+    """CSR arrays plus per-arc attributes (all arrays are in CSR order)."""
+
+    cargo: CargoClass
+    customs: str
+    indptr: np.ndarray
+    indices: np.ndarray
+    tails: np.ndarray
+    kind: np.ndarray
+    ref: np.ndarray  # link_id / transfer_id ('' for gates)
+    base: np.ndarray  # base id shared by both directions
+    mode: np.ndarray  # Mode value per arc ('transfer', 'gate')
+    length_km: np.ndarray
+    moving_h: np.ndarray
+    waiting_h: np.ndarray
+    cost_usd: np.ndarray
+    co2_kg: np.ndarray
+    countries: np.ndarray  # bool (n_arcs, n_countries)
+    country_index: dict[str, int]
+    vertex_node: np.ndarray
+    vertex_layer: np.ndarray
+    origin_gate: dict[str, int]
+    dest_gate: dict[str, int]
+    layer_vertices: dict[str, np.ndarray]  # node_id -> its layer vertices
+
+    @property
+    def n_vertices(self) -> int:
+        return len(self.vertex_node)
+
+    @property
+    def n_arcs(self) -> int:
+        return len(self.indices)
+
+
+def _num(value: object) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    v = float(value)
+    return None if v != v else v
+
+
+def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "auto") -> CompiledGraph:
+    """Compile the year view *view* (see :meth:`Network.at_year`) for one cargo class.
+
+    *customs* picks the border regime: ``auto`` uses digital declarations where a crossing offers them in
+    the view's year, ``digital`` wherever offered at all, ``paper`` nowhere.
+    """
+    cargo = CargoClass(cargo)
+    if customs not in CUSTOMS_REGIMES:
+        raise ValueError(f"customs must be one of {', '.join(CUSTOMS_REGIMES)}, got {customs!r}")
+    year = view.year if view.year is not None else 10**6
+    nodes, modes = view.nodes, view.modes
+    carried = CARGO_MODES[cargo]
+    t_per_unit = {CargoClass.CONTAINER: view.parameter("t_per_teu"), CargoClass.GAS: view.parameter("t_per_bcm")}.get(cargo, 1.0)
+
+    # customs wait at each border crossing under the chosen regime
+    border_wait: dict[str, float] = {}
+    for node_id, r in nodes[nodes["kind"] == NodeKind.BORDER_CROSSING].iterrows():
+        paper = _num(r["customs_paper_h"]) or 0.0
+        digital = _num(r["customs_digital_h"])
+        since = _num(r["digital_customs_from_year"])
+        offered = digital is not None and (customs == "digital" or (customs == "auto" and (since or 0) <= year))
+        border_wait[str(node_id)] = digital if offered and customs != "paper" else paper
+
+    vid: dict[tuple[str, str], int] = {}
+    v_node: list[str] = []
+    v_layer: list[str] = []
+
+    def vertex(node: str, layer: str) -> int:
+        key = (node, layer)
+        if key not in vid:
+            vid[key] = len(v_node)
+            v_node.append(node)
+            v_layer.append(layer)
+        return vid[key]
+
+    rows: list[tuple] = []  # tail, head, kind, ref, base, mode, km, moving, waiting, cost, co2, countries
+    for link_id, r in view.links.iterrows():
+        mode = Mode(r["mode"])
+        classes = r["cargo_classes"]
+        if mode not in carried or (classes and cargo not in classes):
+            continue
+        m = modes.loc[mode.value]
+        km = _num(r["length_km"]) or 0.0
+        tt = _num(r["transit_time_h"])
+        speed = _num(r["speed_kmh"]) or float(m["speed_kmh"])
+        moving = tt if tt is not None else km / speed
+        if cargo == CargoClass.CONTAINER:
+            tariff = _num(r["tariff_usd_per_teu"])
+            cost = tariff if tariff is not None else (_num(m["rate_usd_per_teu_km"]) or 0.0) * km
+        else:
+            tariff = _num(r["tariff_usd_per_t"])
+            cost = (tariff if tariff is not None else (_num(m["rate_usd_per_t_km"]) or 0.0) * km) * t_per_unit
+        co2 = float(m["co2_g_per_tkm"]) * t_per_unit * km / 1000.0
+        layer = str(r["layer"])
+        tail, head = vertex(r["from_node"], layer), vertex(r["to_node"], layer)
+        wait = border_wait.get(str(r["to_node"]), 0.0)
+        rows.append(
+            (tail, head, ArcKind.LINK, link_id, r["base_id"], mode.value, km, moving, wait, cost, co2, tuple(r["countries"]))
+        )
+    for transfer_id, r in view.transfers.iterrows():
+        la, lb = Layer(r["from_layer"]), Layer(r["to_layer"])
+        if _LAYER_MODE[la] not in carried or _LAYER_MODE[lb] not in carried:
+            continue
+        node = str(r["node_id"])
+        if (node, la.value) not in vid or (node, lb.value) not in vid:
+            continue  # no active link on one side: the transfer leads nowhere
+        per_unit = _num(r["cost_usd_per_teu"]) if cargo == CargoClass.CONTAINER else _num(r["cost_usd_per_t"])
+        cost = (per_unit or 0.0) * (1.0 if cargo == CargoClass.CONTAINER else t_per_unit)
+        rows.append(
+            (
+                vid[(node, la.value)],
+                vid[(node, lb.value)],
+                ArcKind.TRANSFER,
+                transfer_id,
+                r["base_id"],
+                Mode.TRANSFER.value,
+                0.0,
+                0.0,
+                _num(r["dwell_h"]) or 0.0,
+                cost,
+                0.0,
+                (nodes.loc[node, "country"],),
+            )
+        )
+    layer_vertices: dict[str, list[int]] = {}
+    for (node, _layer), v in list(vid.items()):
+        layer_vertices.setdefault(node, []).append(v)
+    origin_gate, dest_gate = {}, {}
+    for node in nodes.index:
+        node = str(node)
+        o, d = vertex(node, "origin"), vertex(node, "destination")
+        origin_gate[node], dest_gate[node] = o, d
+        for v in layer_vertices.get(node, []):
+            c = (nodes.loc[node, "country"],)
+            rows.append((o, v, ArcKind.GATE, "", "", "gate", 0.0, 0.0, 0.0, 0.0, 0.0, c))
+            rows.append((v, d, ArcKind.GATE, "", "", "gate", 0.0, 0.0, 0.0, 0.0, 0.0, c))
+
+    n = len(v_node)
+    tails = np.array([r[0] for r in rows], dtype=np.int64)
+    order = np.argsort(tails, kind="stable")
+    pick = [rows[i] for i in order]
+    countries = sorted({c for r in rows for c in r[11]})
+    cidx = {c: i for i, c in enumerate(countries)}
+    cmat = np.zeros((len(pick), len(countries)), dtype=bool)
+    for i, r in enumerate(pick):
+        for c in r[11]:
+            cmat[i, cidx[c]] = True
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
+    return CompiledGraph(
+        cargo=cargo,
+        customs=customs,
+        indptr=indptr,
+        indices=np.array([r[1] for r in pick], dtype=np.int64),
+        tails=np.array([r[0] for r in pick], dtype=np.int64),
+        kind=np.array([int(r[2]) for r in pick], dtype=np.int8),
+        ref=np.array([r[3] for r in pick], dtype=object),
+        base=np.array([r[4] for r in pick], dtype=object),
+        mode=np.array([r[5] for r in pick], dtype=object),
+        length_km=np.array([r[6] for r in pick], dtype=float),
+        moving_h=np.array([r[7] for r in pick], dtype=float),
+        waiting_h=np.array([r[8] for r in pick], dtype=float),
+        cost_usd=np.array([r[9] for r in pick], dtype=float),
+        co2_kg=np.array([r[10] for r in pick], dtype=float),
+        countries=cmat,
+        country_index=cidx,
+        vertex_node=np.array(v_node, dtype=object),
+        vertex_layer=np.array(v_layer, dtype=object),
+        origin_gate=origin_gate,
+        dest_gate=dest_gate,
+        layer_vertices={k: np.array(v, dtype=np.int64) for k, v in layer_vertices.items()},
+    )

@@ -1,0 +1,208 @@
+"""The :class:`Network` data holder and the pure functions that read it (year views, places, provenance, money).
+
+A Network holds one pandas table per kind. Links and transfers are directed rows (a two-way link is two rows,
+``<id>`` and ``<id>~r``). No files, HTTP, databases or solvers here: loading lives in :mod:`corridor.data`,
+engines in :mod:`corridor.routing` and :mod:`corridor.assignment`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from corridor.errors import DataError, Problem, UnknownPlaceError
+from corridor.schema.enums import CargoClass, Layer, Mode, Status
+
+__all__ = ["CARGO_MODES", "CARGO_UNIT", "Network", "layer_of", "normalize_name"]
+
+#: The unit each cargo class is counted in.
+CARGO_UNIT: dict[CargoClass, str] = {
+    CargoClass.CONTAINER: "TEU",
+    CargoClass.DRY_BULK: "t",
+    CargoClass.LIQUID_BULK: "t",
+    CargoClass.GAS: "bcm",
+}
+
+#: Which link modes can carry which cargo class (a link may narrow this with its ``cargo_classes``).
+CARGO_MODES: dict[CargoClass, frozenset[Mode]] = {
+    CargoClass.CONTAINER: frozenset({Mode.RAIL, Mode.ROAD, Mode.SEA, Mode.FERRY, Mode.RIVER, Mode.TRANSFER}),
+    CargoClass.DRY_BULK: frozenset({Mode.RAIL, Mode.ROAD, Mode.SEA, Mode.FERRY, Mode.RIVER, Mode.TRANSFER}),
+    CargoClass.LIQUID_BULK: frozenset({Mode.RAIL, Mode.ROAD, Mode.SEA, Mode.FERRY, Mode.RIVER, Mode.OIL_PIPELINE, Mode.TRANSFER}),
+    CargoClass.GAS: frozenset({Mode.GAS_PIPELINE, Mode.TRANSFER}),
+}
+
+_MODE_LAYER = {
+    Mode.ROAD: Layer.ROAD,
+    Mode.SEA: Layer.SEA,
+    Mode.FERRY: Layer.FERRY,
+    Mode.RIVER: Layer.RIVER,
+    Mode.OIL_PIPELINE: Layer.OIL_PIPELINE,
+    Mode.GAS_PIPELINE: Layer.GAS_PIPELINE,
+}
+
+
+def layer_of(mode: Mode, gauge_mm: float | None) -> Layer:
+    """Layer a link of *mode* (and gauge, for rail) belongs to."""
+    if mode == Mode.RAIL:
+        return Layer.RAIL_1435 if gauge_mm == 1435 else Layer.RAIL_1520
+    return _MODE_LAYER[mode]
+
+
+def normalize_name(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a place name ("Xi'an" == "xian" == "XIAN")."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = plain.replace("ı", "i").replace("ł", "l").replace("Ł", "l")
+    return "".join(ch for ch in plain.casefold() if ch.isalnum())
+
+
+def _active(frame: pd.DataFrame, year: int, include_planned: bool) -> pd.Series:
+    """Rows operating in *year*; planned and under-construction rows count only when asked for."""
+    status = frame["status"].astype(str)
+    opened = frame["open_year"].isna() | (frame["open_year"].fillna(0) <= year)
+    not_closed = frame["close_year"].isna() | (frame["close_year"].fillna(10**6) > year)
+    operating = (status == Status.OPERATING.value) & opened & not_closed
+    future = status.isin([Status.PLANNED.value, Status.UNDER_CONSTRUCTION.value])
+    # planned rows without a firm date count as open whenever planned projects are asked for
+    planned_ok = future & (frame["open_year"].isna() | (frame["open_year"].fillna(10**6) <= year)) & not_closed
+    return operating | (planned_ok & include_planned)
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """One model of the network: a table per kind, plus sea-lane geometry.
+
+    ``year`` is set on a year view (see :meth:`at_year`): rows not operating that year are dropped and the
+    projects open by then are applied.
+    """
+
+    nodes: pd.DataFrame
+    links: pd.DataFrame
+    transfers: pd.DataFrame
+    modes: pd.DataFrame
+    parameters: pd.DataFrame
+    projects: pd.DataFrame
+    fx_rates: pd.DataFrame
+    sources: pd.DataFrame
+    provenance: pd.DataFrame
+    corridors: pd.DataFrame
+    geometry: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    year: int | None = None
+    include_planned: bool = False
+
+    # ----------------------------------------------------------------- views
+    def at_year(self, year: int, *, include_planned: bool = False) -> Network:
+        """The network as it stands in *year*: projects open by then applied, inactive rows dropped.
+
+        With ``include_planned`` the planned and under-construction nodes, links, transfers and projects whose
+        expected opening year is at most *year* count as open.
+        """
+        nodes, links, transfers = self.nodes.copy(), self.links.copy(), self.transfers.copy()
+        tables = {"nodes": nodes, "links": links, "transfers": transfers}
+        projects = self.projects
+        if len(projects):
+            live = projects["status"].astype(str).eq(Status.OPERATING.value) | include_planned
+            for _, p in projects[live & (projects["open_year"] <= year)].sort_values("open_year").iterrows():
+                frame = tables[str(p["table"])]
+                mask = frame["base_id"] == p["record_id"] if "base_id" in frame.columns else frame.index == p["record_id"]
+                frame.loc[mask, str(p["field"])] = p["value"]
+        nodes = nodes[_active(nodes, year, include_planned)]
+        links = links[_active(links, year, include_planned)]
+        links = links[links["from_node"].isin(nodes.index) & links["to_node"].isin(nodes.index)]
+        transfers = transfers[_active(transfers, year, include_planned) & transfers["node_id"].isin(nodes.index)]
+        return replace(self, nodes=nodes, links=links, transfers=transfers, year=year, include_planned=include_planned)
+
+    # ---------------------------------------------------------------- places
+    def resolve(self, query: str) -> str:
+        """node_id for a node id, UN/LOCODE, name or alias (case- and accent-insensitive).
+
+        Raises :class:`UnknownPlaceError` with the closest names when nothing matches.
+        """
+        q = str(query).strip()
+        if q in self.nodes.index:
+            return q
+        key = normalize_name(q)
+        index = self._name_index()
+        if key in index:
+            return index[key]
+        names = {normalize_name(n): n for n in self.nodes["name"]}
+        for aliases in self.nodes["aliases"]:
+            for a in aliases:
+                names.setdefault(normalize_name(a), a)
+        close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
+        if not close:  # substring matches help with partial names ("Duis")
+            close = [k for k in names if key and key in k][:5]
+        raise UnknownPlaceError(q, [names[c] for c in close])
+
+    def _name_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for node_id, row in self.nodes.iterrows():
+            for label in (node_id, row["name"], row["locode"], *row["aliases"]):
+                if isinstance(label, str) and label:
+                    index.setdefault(normalize_name(label), str(node_id))
+        return index
+
+    # ------------------------------------------------------------ provenance
+    def provenance_of(self, table: str, record_id: str, field_name: str) -> dict[str, object] | None:
+        """Provenance of one value: kind (sourced, computed or assumption), source, quote or reason, year."""
+        key = (table, record_id.removesuffix("~r"), field_name)
+        if key not in self.provenance.index:
+            return None
+        return self.provenance.loc[key].to_dict()
+
+    def link_coordinates(self, link_id: str) -> list[tuple[float, float]]:
+        """(lon, lat) vertices of a directed link: its sea lane where one is stored, else a straight segment."""
+        row = self.links.loc[link_id]
+        coords = self.geometry.get(str(row["base_id"]))
+        if coords:
+            return list(coords) if not link_id.endswith("~r") else list(reversed(coords))
+        a, b = self.nodes.loc[row["from_node"]], self.nodes.loc[row["to_node"]]
+        return [(float(a["lon"]), float(a["lat"])), (float(b["lon"]), float(b["lat"]))]
+
+    # ----------------------------------------------------------------- money
+    def parameter(self, name: str) -> float:
+        """Value of a parameter from the parameters table (in the unit that table states)."""
+        if name not in self.parameters.index:
+            raise DataError(Problem("parameters.csv", None, "parameter", name, "a row with this parameter"))
+        return float(self.parameters.loc[name, "value"])
+
+    def fx_rate(self, currency: str) -> tuple[float, str, str]:
+        """(units of *currency* per USD, date, source title) from the dated exchange-rate table."""
+        code = currency.upper()
+        if code == "USD":
+            return 1.0, "", "identity"
+        if code not in self.fx_rates.index:
+            known = ", ".join(["USD", *sorted(self.fx_rates.index)])
+            raise DataError(Problem("fx_rates.csv", None, "currency", currency, f"one of {known}"))
+        row = self.fx_rates.loc[code]
+        title = str(self.sources.loc[row["source_id"], "title"]) if row["source_id"] in self.sources.index else ""
+        return float(row["units_per_usd"]), str(row["as_of"]), title
+
+    def usd_to(self, amount_usd: float, currency: str) -> float:
+        """Convert a USD amount into *currency* at the table's rate."""
+        return amount_usd * self.fx_rate(currency)[0]
+
+    # --------------------------------------------------------------- summary
+    def provenance_counts(self) -> dict[str, int]:
+        """How many values are sourced, computed from sourced inputs, or assumed."""
+        counts = self.provenance["kind"].value_counts()
+        return {k: int(counts.get(k, 0)) for k in ("sourced", "computed", "assumption")}
+
+    def summary(self) -> dict[str, object]:
+        """Counts of nodes, links by mode, transfers, projects, sources and provenance kinds."""
+        base_links = self.links.drop_duplicates("base_id")
+        return {
+            "year": self.year,
+            "nodes": len(self.nodes),
+            "countries": int(self.nodes["country"].nunique()),
+            "links": len(base_links),
+            "directed_links": len(self.links),
+            "links_by_mode": {str(k): int(v) for k, v in base_links["mode"].astype(str).value_counts().items()},
+            "transfers": len(self.transfers.drop_duplicates("base_id")),
+            "projects": int(self.projects["project_id"].nunique()) if len(self.projects) else 0,
+            "sources": len(self.sources),
+            "values": self.provenance_counts(),
+        }

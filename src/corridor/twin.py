@@ -1,0 +1,74 @@
+"""The notebook-facing network: :class:`Corridor` adds routing, comparison and export to the model's Network.
+
+It lives outside the layered packages because it joins them: model data, the routing engine and the
+file adapters. ``corridor.load()`` returns one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from corridor.data import network_geojson, read_dataset, write_network
+from corridor.model import Network
+from corridor.routing import CorridorResult, RouteSet, compare_corridors, find_routes
+from corridor.routing.compare import comparison_frame
+
+__all__ = ["Corridor", "load"]
+
+
+@dataclass(frozen=True, eq=False)
+class Corridor(Network):
+    """A :class:`~corridor.model.Network` with ``route``, ``compare`` and export methods."""
+
+    def route(self, origin: str, destination: str, **options: Any) -> RouteSet:
+        """Best routes from *origin* to *destination*; see :func:`corridor.routing.find_routes` for options."""
+        return find_routes(self, origin, destination, **options)
+
+    def compare(self, origin: str = "xian", destination: str = "duisburg", **options: Any) -> list[CorridorResult]:
+        """Best route of each named corridor; see :func:`corridor.routing.compare_corridors`."""
+        return compare_corridors(self, origin, destination, **options)
+
+    def compare_frame(
+        self, origin: str = "xian", destination: str = "duisburg", *, currency: str | None = None, **options: Any
+    ) -> pd.DataFrame:
+        """:meth:`compare` as a table, with costs also in *currency* if given."""
+        return comparison_frame(self.compare(origin, destination, **options), currency=currency)
+
+    def to_networkx(self, *, year: int | None = None, include_planned: bool = False) -> nx.MultiDiGraph:
+        """A networkx MultiDiGraph: nodes with their attributes, one edge per directed link keyed by link id."""
+        view = self.at_year(year, include_planned=include_planned) if year is not None else self
+        g = nx.MultiDiGraph()
+        for node_id, r in view.nodes.iterrows():
+            g.add_node(node_id, **{k: v for k, v in r.items() if not isinstance(v, float) or v == v})
+        for link_id, r in view.links.iterrows():
+            attrs = {k: v for k, v in r.items() if k not in ("from_node", "to_node") and (not isinstance(v, float) or v == v)}
+            g.add_edge(r["from_node"], r["to_node"], key=link_id, **attrs)
+        return g
+
+    def to_geojson(self) -> dict:
+        """Nodes and links as a GeoJSON FeatureCollection (sea links follow their searoute lane)."""
+        return network_geojson(self)
+
+    def export(self, path: str | Path, *, format: str = "geojson") -> list[Path]:
+        """Write the network as geojson, gpkg or a csv folder."""
+        return write_network(self, path, format=format)
+
+    def sources_frame(self, **filters: Iterable[str] | str) -> pd.DataFrame:
+        """The provenance of every value, one row each; filter by column value, e.g. ``table='links'``."""
+        frame = self.provenance.reset_index()
+        for col, want in filters.items():
+            values = [want] if isinstance(want, str) else list(want)
+            frame = frame[frame[col].astype(str).isin(values)]
+        return frame
+
+
+def load(path: str | Path | None = None) -> Corridor:
+    """Load and validate a dataset folder (default: the dataset shipped with Corridor)."""
+    net = read_dataset(path)
+    return Corridor(**{f: getattr(net, f) for f in net.__dataclass_fields__})
