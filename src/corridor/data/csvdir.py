@@ -242,10 +242,24 @@ def _provenance(f: dict[str, pd.DataFrame], geometry: dict[str, dict], problems:
     return pd.DataFrame(rows)
 
 
+_NO_SOURCE = {"source_id": None, "source_title": None, "source_ref": None, "confidence": None, "quote": None}
+
+
 def _derive_lengths(f: dict[str, pd.DataFrame], geometry: dict[str, dict]) -> list[dict]:
     """Fill empty link lengths in place and return their provenance rows."""
     links, nodes = f["links"], f["nodes"].set_index("node_id")
     modes = f["modes"].set_index(f["modes"]["mode"].map(lambda m: m.value if m is not None else None))
+    src = f["sources"].set_index("source_id")
+    searoute = dict(_NO_SOURCE)
+    if "searoute" in src.index:
+        s = src.loc["searoute"]
+        searoute = {
+            "source_id": "searoute",
+            "source_title": s["title"],
+            "source_ref": s["url"],
+            "confidence": s["confidence"].value,
+            "quote": "length of the shortest maritime path on its network",
+        }
     out = []
     for i, r in links.iterrows():
         if r["length_km"] is not None and r["length_km"] == r["length_km"]:
@@ -262,6 +276,8 @@ def _derive_lengths(f: dict[str, pd.DataFrame], geometry: dict[str, dict]) -> li
             )
         else:
             a, b = nodes.loc[r["from_node"]], nodes.loc[r["to_node"]]
+            if any(not isinstance(x, float) for x in (a["lat"], a["lon"], b["lat"], b["lon"])):
+                continue  # bad coordinates are already reported
             gc = great_circle_km(a["lat"], a["lon"], b["lat"], b["lon"])
             circuity = float(modes.loc[mode, "circuity"]) if mode in modes.index else 1.0
             length = gc * circuity
@@ -277,11 +293,7 @@ def _derive_lengths(f: dict[str, pd.DataFrame], geometry: dict[str, dict]) -> li
                 "unit": "km",
                 "year": None,
                 "kind": kind,
-                "source_id": None,
-                "source_title": None,
-                "source_ref": None,
-                "confidence": None,
-                "quote": None,
+                **(searoute if kind == "computed" else _NO_SOURCE),
                 "note": note,
             }
         )

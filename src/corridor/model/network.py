@@ -129,13 +129,13 @@ class Network:
         if key in index:
             return index[key]
         names = {normalize_name(n): n for n in self.nodes["name"]}
-        for aliases in self.nodes["aliases"]:
+        for name, aliases in zip(self.nodes["name"], self.nodes["aliases"], strict=True):
             for a in aliases:
-                names.setdefault(normalize_name(a), a)
+                names.setdefault(normalize_name(a), name)
         close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
         if not close:  # substring matches help with partial names ("Duis")
             close = [k for k in names if key and key in k][:5]
-        raise UnknownPlaceError(q, [names[c] for c in close])
+        raise UnknownPlaceError(q, list(dict.fromkeys(names[c] for c in close)))
 
     def _name_index(self) -> dict[str, str]:
         index: dict[str, str] = {}

@@ -243,7 +243,6 @@ class Route:
 
     def to_geojson(self) -> dict:
         """GeoJSON FeatureCollection with one LineString per moving leg (sea legs follow their lane)."""
-        from corridor.data.export import link_coordinates
 
         feats = []
         for leg in self.legs:

@@ -1,0 +1,77 @@
+"""The network model: year views, planned projects, place lookup, provenance and money."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.errors import DataError, UnknownPlaceError
+from corridor.model import Status, normalize_name
+
+
+def test_links_are_directed_rows(net):
+    fwd, rev = net.links.loc["ferry_aktau_baku"], net.links.loc["ferry_aktau_baku~r"]
+    assert (fwd["from_node"], fwd["to_node"]) == (rev["to_node"], rev["from_node"])
+    assert "cpc~r" not in net.links.index  # pipelines run one way
+
+
+@pytest.mark.parametrize("query", ["Xi'an", "xian", "XI AN", "Xīān", "西安"])
+def test_resolve_is_case_and_accent_insensitive(net, query):
+    assert net.resolve(query) == "xian"
+
+
+def test_resolve_by_locode_and_alias(net):
+    assert net.resolve("DEDUI") == "duisburg"
+    assert net.resolve("Kapikule") == "kapikule"
+    assert net.resolve("Constanta") == "constanta"
+    assert net.resolve("Nur-Sultan") == "astana"
+
+
+def test_unknown_place_suggests_close_names(net):
+    with pytest.raises(UnknownPlaceError) as info:
+        net.resolve("Duisberg")
+    assert any("Duisburg" in s for s in info.value.suggestions)
+    assert "did you mean" in str(info.value)
+
+
+def test_year_view_drops_planned_unless_asked(net):
+    now = net.at_year(2025)
+    assert "cku_railway" not in now.links.index
+    later = net.at_year(2030, include_planned=True)
+    assert "cku_railway" in later.links.index
+    assert "tcgp" in later.links.index  # planned without a firm date counts when planned projects are asked for
+    assert "cku_railway" not in net.at_year(2029, include_planned=True).links.index
+    assert "ca_icic" not in net.at_year(2026, include_planned=True).nodes.index
+
+
+def test_projects_change_values_from_their_year(net):
+    before = net.at_year(2027, include_planned=True).nodes.loc["aktau", "capacity_t_per_year"]
+    after = net.at_year(2028, include_planned=True).nodes.loc["aktau", "capacity_t_per_year"]
+    assert before == 11_000_000 and after == 16_500_000
+    assert net.at_year(2028).nodes.loc["aktau", "capacity_t_per_year"] == 11_000_000  # planned not counted
+
+
+def test_statuses_of_the_named_projects(net):
+    links = net.links
+    for lid in ("cku_railway", "tcgp", "tapi", "cagp_d"):
+        assert links.loc[lid, "status"] in (Status.PLANNED, Status.UNDER_CONSTRUCTION), lid
+
+
+def test_fx_conversion_uses_the_dated_table(net):
+    rate, as_of, source = net.fx_rate("KZT")
+    assert rate == pytest.approx(1 / 0.00191, rel=1e-4)
+    assert as_of == "2025-11-13" and "Times of Central Asia" in source
+    assert net.usd_to(100, "kzt") == pytest.approx(100 * rate)
+    with pytest.raises(DataError, match="XAF"):
+        net.fx_rate("XAF")
+
+
+def test_provenance_lookup(net):
+    p = net.provenance_of("links", "cpc~r" if "cpc~r" in net.links.index else "cpc", "capacity_t_per_year")
+    assert p["kind"] == "sourced" and "72.5" in p["quote"]
+    derived = net.provenance_of("links", "kz_beyneu_aktau", "length_km")
+    assert derived["kind"] == "assumption" and "great-circle" in derived["note"]
+
+
+def test_normalize_name():
+    assert normalize_name("Małaszewicze") == normalize_name("malaszewicze")
+    assert normalize_name("Kapıköy") == "kapikoy"

@@ -1,0 +1,165 @@
+"""Routing properties on generated networks (hypothesis): optimality, constraints, distinct alternatives."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from conftest import build_dataset
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import corridor
+from corridor.errors import NoRouteError
+from corridor.graph import ArcKind, dijkstra
+from corridor.routing.core import _graph, _view, _weights
+
+COUNTRIES = ["KZ", "CN", "RU", "BY", "AZ", "GE", "TR", "IR"]
+MODES = ["rail", "road", "sea"]
+
+
+@st.composite
+def networks(draw):
+    n = draw(st.integers(4, 9))
+    countries = [draw(st.sampled_from(COUNTRIES)) for _ in range(n)]
+    nodes = [
+        {
+            "node_id": f"n{i}",
+            "name": f"Node {i}",
+            "kind": "city",
+            "country": countries[i],
+            "lat": 40 + i * 0.7,
+            "lon": 50 + (i * 37 % 11),
+        }
+        for i in range(n)
+    ]
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=n, max_size=3 * n))
+    links = []
+    for j, (a, b) in enumerate(pairs):
+        if a == b:
+            continue
+        mode = draw(st.sampled_from(MODES))
+        links.append(
+            {
+                "link_id": f"l{j}",
+                "from_node": f"n{a}",
+                "to_node": f"n{b}",
+                "mode": mode,
+                "gauge_mm": 1520 if mode == "rail" else "",
+                "length_km": draw(st.integers(10, 2000)),
+                "countries": ";".join(dict.fromkeys([countries[a], countries[b]])),
+                "two_way": draw(st.booleans()),
+            }
+        )
+    return nodes, links
+
+
+def load_generated(nodes, links):
+    folder = Path(tempfile.mkdtemp()) / "ds"
+    build_dataset(folder, nodes, links)
+    return corridor.load(folder)
+
+
+COMMON = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@COMMON
+@given(networks(), st.sampled_from(["time", "cost", "co2", "generalised"]), st.integers(1, 4))
+def test_best_route_is_optimal_and_never_worse_than_alternatives(data, objective, k):
+    nodes, links = data
+    net = load_generated(nodes, links)
+    try:
+        routes = net.route("n0", f"n{len(nodes) - 1}", objective=objective, k=k)
+    except NoRouteError:
+        return
+    values = [r.objective_value for r in routes]
+    assert values[0] == min(values)
+    assert len(routes) <= k
+    # the best route equals an independent shortest path on the same compiled graph
+    view = _view(net, 2025, False)
+    g = _graph(view, routes[0].cargo, "auto")
+    w = _weights(g, objective, view, None)
+    G = nx.DiGraph()
+    for a in range(g.n_arcs):
+        u, v = int(g.tails[a]), int(g.indices[a])
+        if not G.has_edge(u, v) or G[u][v]["w"] > w[a]:
+            G.add_edge(u, v, w=float(w[a]))
+    ref = nx.shortest_path_length(G, g.origin_gate["n0"], g.dest_gate[f"n{len(nodes) - 1}"], weight="w")
+    assert values[0] == pytest.approx(ref, rel=1e-9, abs=1e-9)
+
+
+@COMMON
+@given(networks(), st.sets(st.sampled_from(COUNTRIES), min_size=1, max_size=3), st.sets(st.sampled_from(MODES), max_size=2))
+def test_avoided_countries_and_modes_never_appear(data, avoid_c, avoid_m):
+    nodes, links = data
+    net = load_generated(nodes, links)
+    try:
+        routes = net.route("n0", f"n{len(nodes) - 1}", avoid_countries=avoid_c, avoid_modes=avoid_m, k=3)
+    except NoRouteError:
+        return
+    for r in routes:
+        assert not set(r.countries) & avoid_c
+        assert not set(r.modes) & avoid_m
+        for leg in r.legs:
+            assert not set(leg.countries) & avoid_c
+
+
+@COMMON
+@given(networks(), st.integers(2, 4))
+def test_k_routes_are_distinct_and_genuinely_different(data, k):
+    nodes, links = data
+    net = load_generated(nodes, links)
+    try:
+        routes = net.route("n0", f"n{len(nodes) - 1}", k=k, max_overlap=0.6)
+    except NoRouteError:
+        return
+    seqs = [tuple(leg.ref for leg in r.legs) for r in routes]
+    assert len(set(seqs)) == len(seqs)
+    for i in range(len(routes)):
+        for j in range(i + 1, len(routes)):
+            a = {leg.ref.removesuffix("~r"): leg.length_km for leg in routes[i].legs if leg.kind == "link"}
+            b = {leg.ref.removesuffix("~r"): leg.length_km for leg in routes[j].legs if leg.kind == "link"}
+            shared = sum(v for key, v in a.items() if key in b)
+            assert shared <= 0.6 * min(sum(a.values()), sum(b.values())) + 1e-9
+
+
+@COMMON
+@given(networks())
+def test_via_node_is_passed(data):
+    nodes, links = data
+    net = load_generated(nodes, links)
+    via = f"n{len(nodes) // 2}"
+    try:
+        routes = net.route("n0", f"n{len(nodes) - 1}", via=[via])
+    except NoRouteError:
+        return
+    assert via in routes[0].nodes
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 60), st.integers(1, 300), st.integers(0, 2**31 - 1))
+def test_dijkstra_kernel_matches_scipy(n, m, seed):
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra as sp_dijkstra
+
+    rng = np.random.default_rng(seed)
+    tails = rng.integers(0, n, m)
+    heads = rng.integers(0, n, m)
+    w = rng.uniform(0.0, 10.0, m)
+    order = np.argsort(tails, kind="stable")
+    tails, heads, w = tails[order], heads[order], w[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
+    dist, _pred = dijkstra(indptr, heads.astype(np.int64), w, 0)
+    # scipy keeps the smallest of parallel arcs when built from a dense min matrix
+    dense = np.full((n, n), np.inf)
+    for a, b, x in zip(tails, heads, w, strict=True):
+        if a != b:
+            dense[a, b] = min(dense[a, b], x)
+    dense[np.isinf(dense)] = 0
+    ref = sp_dijkstra(csr_matrix(dense), indices=0)
+    assert np.allclose(dist, ref, equal_nan=False)
+    assert ArcKind.LINK == 0
