@@ -1,6 +1,6 @@
 """Shortest-path kernels on CSR arrays, compiled with numba.
 
-Dijkstra with a binary heap and lazy deletion. The kernels take plain arrays (``indptr``, ``indices``,
+Dijkstra with an indexed 4-ary heap (decrease-key). The kernels take plain arrays (``indptr``, ``indices``,
 ``weights``) so the routing and assignment engines and the TNTP benchmarks share them.
 """
 
@@ -13,87 +13,94 @@ __all__ = ["dijkstra", "dijkstra_multi", "path_arcs"]
 
 
 @njit(cache=True, nogil=True)
-def _run(indptr, indices, weights, enabled, dist, pred, heap_d, heap_v, n_heap, target):
-    """Core loop; *dist*, *pred* and the heap arrays arrive seeded with the sources."""
-    n = indptr.shape[0] - 1
-    done = np.zeros(n, dtype=np.bool_)
-    while n_heap > 0:
-        d = heap_d[0]
-        u = heap_v[0]
-        # pop: move the last item to the root and sift down
-        n_heap -= 1
-        if n_heap > 0:
-            ld = heap_d[n_heap]
-            lv = heap_v[n_heap]
-            i = 0
-            while True:
-                c = 2 * i + 1
-                if c >= n_heap:
-                    break
-                if c + 1 < n_heap and heap_d[c + 1] < heap_d[c]:
-                    c += 1
-                if heap_d[c] < ld:
-                    heap_d[i] = heap_d[c]
-                    heap_v[i] = heap_v[c]
-                    i = c
-                else:
-                    break
-            heap_d[i] = ld
-            heap_v[i] = lv
-        if done[u] or d > dist[u]:
-            continue
-        done[u] = True
-        if u == target:
-            break
-        for a in range(indptr[u], indptr[u + 1]):
-            if not enabled[a]:
-                continue
-            v = indices[a]
-            nd = d + weights[a]
-            if nd < dist[v]:
-                dist[v] = nd
-                pred[v] = a
-                # push with sift up
-                if n_heap >= heap_d.shape[0]:
-                    new_d = np.empty(heap_d.shape[0] * 2, dtype=heap_d.dtype)
-                    new_v = np.empty(heap_v.shape[0] * 2, dtype=heap_v.dtype)
-                    new_d[:n_heap] = heap_d[:n_heap]
-                    new_v[:n_heap] = heap_v[:n_heap]
-                    heap_d = new_d
-                    heap_v = new_v
-                i = n_heap
-                n_heap += 1
-                while i > 0:
-                    p = (i - 1) >> 1
-                    if heap_d[p] > nd:
-                        heap_d[i] = heap_d[p]
-                        heap_v[i] = heap_v[p]
-                        i = p
-                    else:
-                        break
-                heap_d[i] = nd
-                heap_v[i] = v
-    return dist, pred
-
-
-@njit(cache=True, nogil=True)
 def _multi(indptr, indices, weights, enabled, sources, source_dist, target):
+    """Dijkstra with an indexed 4-ary heap holding (key, vertex) pairs; decrease-key instead of lazy deletion."""
     n = indptr.shape[0] - 1
     dist = np.full(n, np.inf)
     pred = np.full(n, -1, dtype=np.int64)
-    cap = max(16, indices.shape[0] + sources.shape[0])
-    heap_d = np.empty(cap, dtype=np.float64)
-    heap_v = np.empty(cap, dtype=np.int64)
-    n_heap = 0
-    order = np.argsort(source_dist)
-    for j in order:  # sorted insertion keeps the heap property
+    pos = np.full(n, -1, dtype=np.int64)  # heap position; -1 never queued, -2 settled
+    hv = np.empty(n, dtype=np.int64)
+    hk = np.empty(n, dtype=np.float64)
+    size = 0
+    for j in range(sources.shape[0]):
         s = sources[j]
-        if source_dist[j] < dist[s]:
-            dist[s] = source_dist[j]
-            heap_d[n_heap] = source_dist[j]
-            heap_v[n_heap] = s
-            n_heap += 1
-    return _run(indptr, indices, weights, enabled, dist, pred, heap_d, heap_v, n_heap, target)
+        d = source_dist[j]
+        if d < dist[s]:
+            dist[s] = d
+            i = pos[s]
+            if i < 0:
+                i = size
+                size += 1
+            while i > 0:
+                p = (i - 1) >> 2
+                if hk[p] > d:
+                    hv[i] = hv[p]
+                    hk[i] = hk[p]
+                    pos[hv[i]] = i
+                    i = p
+                else:
+                    break
+            hv[i] = s
+            hk[i] = d
+            pos[s] = i
+    while size > 0:
+        u = hv[0]
+        du = hk[0]
+        pos[u] = -2
+        size -= 1
+        if size > 0:  # move the last item to the root and sift it down
+            lv = hv[size]
+            lk = hk[size]
+            i = 0
+            while True:
+                c = 4 * i + 1
+                if c >= size:
+                    break
+                best = c
+                bk = hk[c]
+                e = min(c + 4, size)
+                for cc in range(c + 1, e):
+                    if hk[cc] < bk:
+                        bk = hk[cc]
+                        best = cc
+                if bk < lk:
+                    hv[i] = hv[best]
+                    hk[i] = bk
+                    pos[hv[i]] = i
+                    i = best
+                else:
+                    break
+            hv[i] = lv
+            hk[i] = lk
+            pos[lv] = i
+        if u == target:
+            break
+        for a in range(indptr[u], indptr[u + 1]):
+            if enabled is not None:  # noqa: SIM102 - separate test lets numba prune the branch when None
+                if not enabled[a]:
+                    continue
+            v = indices[a]
+            nd = du + weights[a]
+            if nd < dist[v]:
+                dist[v] = nd
+                pred[v] = a
+                i = pos[v]
+                if i < 0:
+                    i = size
+                    size += 1
+                while i > 0:  # sift up (push or decrease-key)
+                    p = (i - 1) >> 2
+                    if hk[p] > nd:
+                        hv[i] = hv[p]
+                        hk[i] = hk[p]
+                        pos[hv[i]] = i
+                        i = p
+                    else:
+                        break
+                hv[i] = v
+                hk[i] = nd
+                pos[v] = i
+    return dist, pred
 
 
 def dijkstra_multi(
@@ -114,8 +121,7 @@ def dijkstra_multi(
     """
     sources = np.ascontiguousarray(sources, dtype=np.int64)
     sd = np.zeros(len(sources)) if source_dist is None else np.ascontiguousarray(source_dist, dtype=np.float64)
-    en = np.ones(len(indices), dtype=np.bool_) if enabled is None else enabled
-    return _multi(indptr, indices, weights, en, sources, sd, int(target))
+    return _multi(indptr, indices, weights, enabled, sources, sd, int(target))
 
 
 def dijkstra(

@@ -24,6 +24,7 @@ from corridor.model import CARGO_UNIT, CargoClass, Mode, Network, NodeKind
 __all__ = ["OBJECTIVES", "Constraints", "Leg", "Route", "RouteSet", "find_routes"]
 
 OBJECTIVES = ("time", "cost", "co2", "generalised")
+_LINK = int(ArcKind.LINK)
 
 _VIEWS: weakref.WeakKeyDictionary[Network, dict] = weakref.WeakKeyDictionary()
 
@@ -382,7 +383,8 @@ def _route(
     quantity: float,
     customs: str,
 ) -> Route:
-    names = view.nodes["name"]
+    meta = _meta(view)
+    names = meta.names
     legs = []
     for a in arcs:
         kind = ArcKind(int(g.kind[a]))
@@ -390,13 +392,6 @@ def _route(
             continue
         fn, tn = str(g.vertex_node[g.tails[a]]), str(g.vertex_node[g.indices[a]])
         ref = str(g.ref[a])
-        table = "links" if kind == ArcKind.LINK else "transfers"
-        fields = ("length_km", "transit_time_h", "tariff_usd_per_teu") if kind == ArcKind.LINK else ("dwell_h",)
-        sources = []
-        for f in fields:
-            p = view.provenance_of(table, ref, f)
-            if p is not None:
-                sources.append(_cite(f, p))
         legs.append(
             Leg(
                 kind="link" if kind == ArcKind.LINK else "transfer",
@@ -406,13 +401,13 @@ def _route(
                 to_node=tn,
                 from_name=str(names[fn]),
                 to_name=str(names[tn]),
-                countries=_leg_countries(view, kind, ref, fn, tn),
+                countries=meta.leg_countries(kind, ref, fn, tn),
                 length_km=float(g.length_km[a]),
                 moving_h=float(g.moving_h[a]),
                 waiting_h=float(g.waiting_h[a]),
                 cost_usd=float(g.cost_usd[a]) * quantity,
                 co2_kg=float(g.co2_kg[a]) * quantity,
-                sources=tuple(sources),
+                sources=meta.sources(kind, ref),
             )
         )
     value = float(sum(w[a] for a in arcs))
@@ -430,14 +425,47 @@ def _route(
     )
 
 
-def _leg_countries(view: Network, kind: ArcKind, ref: str, from_node: str, to_node: str) -> tuple[str, ...]:
-    """Countries a leg passes in travel order: the start node's, any crossed in between, the end node's."""
-    country = view.nodes["country"]
-    a, b = str(country[from_node]), str(country[to_node])
-    if kind != ArcKind.LINK:
-        return (a,)
-    middle = [c for c in view.links.loc[ref, "countries"] if c not in (a, b)]
-    return tuple(dict.fromkeys([a, *middle, b]))
+@dataclass
+class _Meta:
+    """Per-view lookups for building legs without pandas in the loop."""
+
+    names: dict[str, str]
+    country: dict[str, str]
+    link_countries: dict[str, tuple[str, ...]]
+    provenance: dict[tuple[str, str, str], dict]
+    _sources: dict[tuple[int, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def leg_countries(self, kind: ArcKind, ref: str, from_node: str, to_node: str) -> tuple[str, ...]:
+        """Countries a leg passes in travel order: the start node's, any crossed in between, the end node's."""
+        a, b = self.country[from_node], self.country[to_node]
+        if kind != ArcKind.LINK:
+            return (a,)
+        middle = [c for c in self.link_countries[ref] if c not in (a, b)]
+        return tuple(dict.fromkeys([a, *middle, b]))
+
+    def sources(self, kind: ArcKind, ref: str) -> tuple[str, ...]:
+        """Where a leg's length, time and tariff (or a transfer's dwell) come from."""
+        key = (int(kind), ref)
+        if key not in self._sources:
+            table = "links" if kind == ArcKind.LINK else "transfers"
+            fields = ("length_km", "transit_time_h", "tariff_usd_per_teu") if kind == ArcKind.LINK else ("dwell_h",)
+            base = ref.removesuffix("~r")
+            found = [(f, self.provenance.get((table, base, f))) for f in fields]
+            self._sources[key] = tuple(_cite(f, p) for f, p in found if p is not None)
+        return self._sources[key]
+
+
+def _meta(view: Network) -> _Meta:
+    cache = _VIEWS.setdefault(view, {})
+    if "meta" not in cache:
+        prov = view.provenance
+        cache["meta"] = _Meta(
+            names={str(k): str(v) for k, v in view.nodes["name"].items()},
+            country={str(k): str(v) for k, v in view.nodes["country"].items()},
+            link_countries={str(k): tuple(v) for k, v in view.links["countries"].items()},
+            provenance=dict(zip(prov.index, prov.to_dict("records"), strict=True)) if len(prov) else {},
+        )
+    return cache["meta"]
 
 
 def _cite(field_name: str, p: dict) -> str:
@@ -453,7 +481,7 @@ def _overlap(a: list[int], b: list[int], g: CompiledGraph) -> float:
     """Share of the shorter route's km that both routes use (links compared by base id)."""
 
     def km(arcs: Iterable[int]) -> dict[str, float]:
-        return {str(g.base[x]): float(g.length_km[x]) for x in arcs if g.kind[x] == ArcKind.LINK}
+        return {str(g.base[x]): float(g.length_km[x]) for x in arcs if g.kind[x] == _LINK}
 
     ka, kb = km(a), km(b)
     shared = sum(v for k, v in ka.items() if k in kb)
@@ -529,7 +557,7 @@ def find_routes(
         if len(found) >= k:
             break
         for arcs in found[-1:]:
-            bases = {str(g.base[a]) for a in arcs if g.kind[a] == ArcKind.LINK}
+            bases = {str(g.base[a]) for a in arcs if g.kind[a] == _LINK}
             pw[np.isin(g.base, list(bases))] *= 1.0 + penalty
         cand = _shortest(g, pw, en, o, d, c.via)
         if cand is None:
@@ -541,7 +569,7 @@ def find_routes(
             found.append(arcs)
         else:
             # penalise the candidate too, so the search moves on to other corridors
-            bases = {str(g.base[a]) for a in arcs if g.kind[a] == ArcKind.LINK}
+            bases = {str(g.base[a]) for a in arcs if g.kind[a] == _LINK}
             pw[np.isin(g.base, list(bases))] *= 1.0 + penalty
     routes = [_route(net, view, g, arcs, w, o, d, objective, quantity, customs) for arcs in found]
     for r in routes:
