@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -32,6 +33,8 @@ app = typer.Typer(
 )
 network_app = typer.Typer(no_args_is_help=True, help="Validate, show or export the network dataset.")
 app.add_typer(network_app, name="network")
+tntp_app = typer.Typer(no_args_is_help=True, help="Run traffic assignment on TNTP benchmark networks.")
+app.add_typer(tntp_app, name="tntp")
 
 
 def _console(stderr: bool = False) -> Console:
@@ -479,6 +482,58 @@ def network_export(
         _emit({"format": format, "files": [str(f) for f in files]})
     else:
         out.print(f"wrote {', '.join(str(f) for f in files)}", highlight=False)
+
+
+@tntp_app.command("run")
+def tntp_run(
+    folder: Annotated[Path, typer.Argument(help="Folder with <name>_net.tntp and <name>_trips.tntp (and _flow.tntp).")],
+    algorithm: Annotated[str, typer.Option("--algorithm", help="fw, cfw or bfw.")] = "bfw",
+    gap: Annotated[float, typer.Option("--gap", help="Target relative gap.")] = 1e-4,
+    max_iter: Annotated[int, typer.Option("--max-iter", help="Most iterations.")] = 2000,
+    as_json: JsonOpt = False,
+) -> None:
+    """Equilibrate a TNTP network (user equilibrium) and compare with its best-known solution."""
+    from corridor.twin import run_tntp
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True, disable=as_json or not err.is_terminal
+    ) as prog:
+        task = prog.add_task(f"Assigning {folder.name}")
+
+        def tick(i: int, g: float) -> None:
+            prog.update(task, description=f"Assigning {folder.name}: iteration {i}, relative gap {g:.2e}")
+
+        run = _run(as_json, lambda: run_tntp(folder, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=tick))
+    d = run.to_dict()
+    if as_json:
+        _emit(d)
+        return
+    log = run.result.iterations
+    t = Table(header_style="bold", title=f"{run.network}: {algorithm.upper()} to relative gap {gap:g}")
+    for col in ("iteration", "relative gap", "Beckmann objective", "step", "direction"):
+        t.add_column(col, justify="right")
+    shown = log if len(log) <= 20 else pd.concat([log.head(10), log.tail(10)])
+    for _, r in shown.iterrows():
+        t.add_row(
+            str(int(r["iteration"])),
+            f"{r['relative_gap']:.3e}",
+            f"{r['objective']:,.4f}",
+            f"{r['step']:.4f}",
+            str(r["direction"]),
+        )
+    out.print(t)
+    lines = [
+        f"iterations {d['iterations']}, final relative gap {d['relative_gap']:.3e} "
+        f"({'converged' if d['converged'] else 'NOT converged'}), wall time {d['wall_s']:.2f} s",
+        f"Beckmann objective {d['objective']:,.6f}",
+    ]
+    if d["best_known_objective"] is not None:
+        lines.append(
+            f"best-known objective {d['best_known_objective']:,.6f}; relative difference "
+            f"{d['objective_rel_diff']:.3e}; link-flow RMSE {d['flow_rmse']:.4f}, correlation {d['flow_correlation']:.8f}"
+        )
+    for line in lines:
+        out.print(line, highlight=False)
 
 
 def main() -> None:

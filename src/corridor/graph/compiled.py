@@ -29,6 +29,8 @@ _LAYER_MODE = {
     Layer.GAS_PIPELINE: Mode.GAS_PIPELINE,
 }
 CUSTOMS_REGIMES = ("auto", "digital", "paper")
+_PIPELINES = (Mode.OIL_PIPELINE, Mode.GAS_PIPELINE)
+_PIPE_LAYERS = (Layer.OIL_PIPELINE.value, Layer.GAS_PIPELINE.value)
 
 
 class ArcKind(IntEnum):
@@ -57,6 +59,10 @@ class CompiledGraph:
     waiting_h: np.ndarray
     cost_usd: np.ndarray
     co2_kg: np.ndarray
+    explicit: np.ndarray  # bool: the row names this cargo class (or is its pipeline); energy flows use only these
+    capacity: np.ndarray  # per year, in the cargo class's unit (inf where no capacity is known)
+    capacity_of: np.ndarray  # what limits the arc: "link", "border", "node" (port or crossing), "transfer" or ""
+    t_per_unit: float
     countries: np.ndarray  # bool (n_arcs, n_countries)
     country_index: dict[str, int]
     vertex_node: np.ndarray
@@ -116,7 +122,23 @@ def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "aut
             v_layer.append(layer)
         return vid[key]
 
-    rows: list[tuple] = []  # tail, head, kind, ref, base, mode, km, moving, waiting, cost, co2, countries
+    def node_cap(node: str) -> float:
+        r = nodes.loc[node]
+        teu, t = _num(r["capacity_teu_per_year"]), _num(r["capacity_t_per_year"])
+        if cargo == CargoClass.CONTAINER and teu is not None:
+            return teu
+        return t / t_per_unit if t is not None else np.inf
+
+    def link_cap(r: pd.Series) -> float:
+        if cargo == CargoClass.GAS:
+            v = _num(r["capacity_bcm_per_year"])
+            return v if v is not None else np.inf
+        teu, t = _num(r["capacity_teu_per_year"]), _num(r["capacity_t_per_year"])
+        if cargo == CargoClass.CONTAINER and teu is not None:
+            return teu
+        return t / t_per_unit if t is not None else np.inf
+
+    rows: list[tuple] = []  # tail, head, kind, ref, base, mode, km, moving, waiting, cost, co2, countries, cap, cap_of
     for link_id, r in view.links.iterrows():
         mode = Mode(r["mode"])
         classes = r["cargo_classes"]
@@ -137,16 +159,44 @@ def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "aut
         layer = str(r["layer"])
         tail, head = vertex(r["from_node"], layer), vertex(r["to_node"], layer)
         wait = border_wait.get(str(r["to_node"]), 0.0)
+        cap = link_cap(r)
+        cap_of = "link" if np.isfinite(cap) else ""
+        if str(r["to_node"]) in border_wait and node_cap(str(r["to_node"])) < cap:
+            cap, cap_of = node_cap(str(r["to_node"])), "border"
         rows.append(
-            (tail, head, ArcKind.LINK, link_id, r["base_id"], mode.value, km, moving, wait, cost, co2, tuple(r["countries"]))
+            (
+                tail,
+                head,
+                ArcKind.LINK,
+                link_id,
+                r["base_id"],
+                mode.value,
+                km,
+                moving,
+                wait,
+                cost,
+                co2,
+                tuple(r["countries"]),
+                cap,
+                cap_of,
+                bool(classes) or mode in _PIPELINES,
+            )
         )
     for transfer_id, r in view.transfers.iterrows():
         la, lb = Layer(r["from_layer"]), Layer(r["to_layer"])
         if _LAYER_MODE[la] not in carried or _LAYER_MODE[lb] not in carried:
             continue
         node = str(r["node_id"])
+        if r["cargo_classes"] and cargo not in r["cargo_classes"]:
+            continue
         if (node, la.value) not in vid or (node, lb.value) not in vid:
             continue  # no active link on one side: the transfer leads nowhere
+        own = _num(r["capacity_t_per_year"])
+        if own is not None:
+            tcap, tcap_of = own / t_per_unit, "transfer"
+        else:
+            tcap = node_cap(node)
+            tcap_of = "node" if np.isfinite(tcap) else ""
         per_unit = _num(r["cost_usd_per_teu"]) if cargo == CargoClass.CONTAINER else _num(r["cost_usd_per_t"])
         cost = (per_unit or 0.0) * (1.0 if cargo == CargoClass.CONTAINER else t_per_unit)
         rows.append(
@@ -163,6 +213,9 @@ def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "aut
                 cost,
                 0.0,
                 (nodes.loc[node, "country"],),
+                tcap,
+                tcap_of,
+                bool(r["cargo_classes"]) or la.value in _PIPE_LAYERS or lb.value in _PIPE_LAYERS,
             )
         )
     layer_vertices: dict[str, list[int]] = {}
@@ -175,8 +228,8 @@ def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "aut
         origin_gate[node], dest_gate[node] = o, d
         for v in layer_vertices.get(node, []):
             c = (nodes.loc[node, "country"],)
-            rows.append((o, v, ArcKind.GATE, "", "", "gate", 0.0, 0.0, 0.0, 0.0, 0.0, c))
-            rows.append((v, d, ArcKind.GATE, "", "", "gate", 0.0, 0.0, 0.0, 0.0, 0.0, c))
+            rows.append((o, v, ArcKind.GATE, "", "", "gate", 0.0, 0.0, 0.0, 0.0, 0.0, c, np.inf, "", True))
+            rows.append((v, d, ArcKind.GATE, "", "", "gate", 0.0, 0.0, 0.0, 0.0, 0.0, c, np.inf, "", True))
 
     n = len(v_node)
     tails = np.array([r[0] for r in rows], dtype=np.int64)
@@ -205,6 +258,10 @@ def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "aut
         waiting_h=np.array([r[8] for r in pick], dtype=float),
         cost_usd=np.array([r[9] for r in pick], dtype=float),
         co2_kg=np.array([r[10] for r in pick], dtype=float),
+        explicit=np.array([r[14] for r in pick], dtype=bool),
+        capacity=np.array([r[12] for r in pick], dtype=float),
+        capacity_of=np.array([r[13] for r in pick], dtype=object),
+        t_per_unit=float(t_per_unit),
         countries=cmat,
         country_index=cidx,
         vertex_node=np.array(v_node, dtype=object),

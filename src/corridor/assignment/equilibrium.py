@@ -1,0 +1,371 @@
+"""Static traffic assignment on plain arrays: user equilibrium and system optimum, multi-class,
+Frank-Wolfe, conjugate (CFW) and bi-conjugate (BFW) Frank-Wolfe, with the relative gap per iteration.
+
+Build -> solve -> results: :func:`assign` takes link arrays and demand matrices and returns an
+:class:`AssignmentResult` with link flows (total and per class), costs, the convergence log and, when asked,
+the route shares per origin-destination pair. It never reads files.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+import pandas as pd
+
+from corridor.assignment._aon import aon_load, shortest_trees
+from corridor.assignment.vdf import BPR, check_arrays, line_search, vdf_cost, vdf_derivative, vdf_integral, vdf_second
+from corridor.errors import DataError, NotConvergedError, Problem
+
+__all__ = ["ALGORITHMS", "AssignmentClass", "AssignmentResult", "assign"]
+
+ALGORITHMS = ("fw", "cfw", "bfw")
+_MAX_TRACKED_PAIRS = 20_000
+
+
+@dataclass
+class AssignmentClass:
+    """One demand class: an OD matrix over the zones, its weight in shared capacity and the links it may use."""
+
+    name: str
+    demand: np.ndarray
+    pce: float = 1.0
+    allowed: np.ndarray | None = None  # bool per link (input order); None = all links
+    fixed_cost: np.ndarray | None = None  # extra flow-independent cost per link for this class
+
+
+@dataclass
+class AssignmentResult:
+    """Flows, costs and the convergence log of one assignment (link arrays in input order)."""
+
+    flows: np.ndarray
+    class_flows: dict[str, np.ndarray]
+    costs: np.ndarray
+    iterations: pd.DataFrame
+    converged: bool
+    relative_gap: float
+    objective: float
+    wall_s: float
+    algorithm: str
+    system_optimum: bool
+    unassigned_demand: float
+    route_shares: pd.DataFrame | None = None
+    extra: dict = field(default_factory=dict)
+
+    def link_frame(self) -> pd.DataFrame:
+        """One row per link: total flow, cost and flow per class."""
+        frame = pd.DataFrame({"flow": self.flows, "cost": self.costs})
+        for name, f in self.class_flows.items():
+            frame[f"flow_{name}"] = f
+        return frame
+
+
+def _validate(n_nodes: int, tails: np.ndarray, heads: np.ndarray, arrays: dict[str, np.ndarray]) -> list[Problem]:
+    out = []
+    m = len(tails)
+    if len(heads) != m:
+        out.append(Problem("(arrays)", None, "heads", len(heads), f"{m} entries like tails"))
+    for name, arr in arrays.items():
+        if len(arr) != m:
+            out.append(Problem("(arrays)", None, name, len(arr), f"{m} entries, one per link"))
+        elif not np.all(np.isfinite(arr)) or np.any(arr < 0):
+            bad = int(np.flatnonzero(~np.isfinite(arr) | (arr < 0))[0])
+            out.append(Problem("(arrays)", None, f"{name}[{bad}]", float(arr[bad]), "a finite number >= 0"))
+    if m and (tails.min() < 0 or heads.min() < 0 or max(tails.max(), heads.max()) >= n_nodes):
+        out.append(Problem("(arrays)", None, "tails/heads", "out of range", f"node numbers 0..{n_nodes - 1}"))
+    return out
+
+
+def assign(
+    n_nodes: int,
+    tails: Sequence[int] | np.ndarray,
+    heads: Sequence[int] | np.ndarray,
+    free_flow_cost: np.ndarray,
+    capacity: np.ndarray,
+    classes: Sequence[AssignmentClass],
+    *,
+    alpha: np.ndarray | float = 0.15,
+    beta: np.ndarray | float = 4.0,
+    vdf_kind: np.ndarray | None = None,
+    fixed_cost: np.ndarray | None = None,
+    zone_nodes: np.ndarray | None = None,
+    first_thru_node: int = 0,
+    algorithm: str = "bfw",
+    rgap: float = 1e-4,
+    max_iter: int = 1000,
+    system_optimum: bool = False,
+    track_routes: bool = False,
+    raise_if_not_converged: bool = False,
+    callback: Callable[[int, float], None] | None = None,
+) -> AssignmentResult:
+    """Equilibrate *classes* on the network given by link arrays; stop at relative gap *rgap* or *max_iter*.
+
+    Costs: ``free_flow_cost * (1 + alpha (x/c)^beta)`` for BPR links, Davidson's queue form for ``vdf_kind == 1``
+    (then ``beta`` is the linearisation point mu), plus ``fixed_cost``. With ``system_optimum`` the AON costs
+    are marginal costs. The relative gap is ``(sum x c - sum y c) / sum x c`` with y the all-or-nothing flows.
+    """
+    t_start = time.perf_counter()
+    if algorithm not in ALGORITHMS:
+        raise DataError(Problem("(assignment)", None, "algorithm", algorithm, f"one of {', '.join(ALGORITHMS)}"))
+    tails, heads = np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64)
+    m = len(tails)
+    t0 = np.asarray(free_flow_cost, dtype=float)
+    cap = np.asarray(capacity, dtype=float)
+    a = np.broadcast_to(np.asarray(alpha, dtype=float), (m,)).copy()
+    b = np.broadcast_to(np.asarray(beta, dtype=float), (m,)).copy()
+    kind = np.zeros(m, dtype=np.int64) if vdf_kind is None else np.asarray(vdf_kind, dtype=np.int64)
+    fixed = np.zeros(m) if fixed_cost is None else np.asarray(fixed_cost, dtype=float)
+    problems = _validate(
+        n_nodes, tails, heads, {"free_flow_cost": t0, "capacity": cap, "alpha": a, "beta": b, "fixed_cost": fixed}
+    )
+    zones = np.arange(classes[0].demand.shape[0]) if zone_nodes is None else np.asarray(zone_nodes, dtype=np.int64)
+    for c in classes:
+        d = np.asarray(c.demand, dtype=float)
+        if d.shape != (len(zones), len(zones)):
+            problems.append(Problem("(demand)", None, c.name, d.shape, f"a {len(zones)}x{len(zones)} matrix"))
+        elif not np.all(np.isfinite(d)) or np.any(d < 0):
+            i, j = np.argwhere(~np.isfinite(d) | (d < 0))[0]
+            problems.append(Problem("(demand)", None, f"{c.name}[{i},{j}]", float(d[i, j]), "a demand >= 0"))
+    if problems:
+        raise DataError(problems)
+    if not (0 < rgap < 1):
+        raise DataError(Problem("(assignment)", None, "rgap", rgap, "a relative gap between 0 and 1"))
+
+    # CSR order
+    order = np.argsort(tails, kind="stable")
+    inv = np.empty(m, dtype=np.int64)
+    inv[order] = np.arange(m)
+    indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tails, minlength=n_nodes), out=indptr[1:])
+    ctails, cheads = tails[order], heads[order]
+    ct0, ccap, ca, cb, ckind, cfixed = t0[order], cap[order], a[order], b[order], kind[order], fixed[order]
+    cls = []
+    for c in classes:
+        d = np.asarray(c.demand, dtype=float)
+        origins = np.flatnonzero(d.sum(axis=1) > 0)
+        extra = np.zeros(m) if c.fixed_cost is None else np.asarray(c.fixed_cost, dtype=float)[order]
+        if c.allowed is not None:
+            extra = extra + np.where(np.asarray(c.allowed, dtype=bool)[order], 0.0, np.inf)
+        cls.append(
+            {"name": c.name, "pce": float(c.pce), "origins": origins, "demand": np.ascontiguousarray(d[origins]), "extra": extra}
+        )
+    ftn = int(first_thru_node)
+    threads = numba.get_num_threads()
+
+    def costs_at(total: np.ndarray) -> np.ndarray:
+        cost = vdf_cost(total, ct0, ccap, ca, cb, ckind, cfixed, np.empty(m))
+        if system_optimum:
+            cost = cost + total * vdf_derivative(total, ct0, ccap, ca, cb, ckind, np.empty(m))
+        return cost
+
+    def hessian(total: np.ndarray) -> np.ndarray:
+        der = vdf_derivative(total, ct0, ccap, ca, cb, ckind, np.empty(m))
+        if system_optimum:
+            der = 2.0 * der + total * vdf_second(total, ct0, ccap, ca, cb, ckind, np.empty(m))
+        return der
+
+    def all_or_nothing(cost: np.ndarray) -> tuple[list[np.ndarray], float, float]:
+        ys, sptt, lost = [], 0.0, 0.0
+        for c in cls:
+            y, s, lo = aon_load(indptr, cheads, ctails, cost + c["extra"], zones, c["origins"], c["demand"], ftn, threads)
+            ys.append(y)
+            sptt += s * c["pce"]
+            lost += lo
+        return ys, sptt, lost
+
+    def total_of(per_class: list[np.ndarray]) -> np.ndarray:
+        out = np.zeros(m)
+        for c, f in zip(cls, per_class, strict=True):
+            out += c["pce"] * f
+        return out
+
+    tracker = _RouteTracker(indptr, cheads, ctails, zones, cls, ftn) if track_routes else None
+    cost = costs_at(np.zeros(m))
+    x, _, lost = all_or_nothing(cost)
+    if tracker:
+        tracker.start(cost)
+    s1: list[np.ndarray] | None = None
+    s2: list[np.ndarray] | None = None
+    tau_prev = 0.0
+    log = []
+    gap = np.inf
+    converged = False
+    it = 0
+    for it in range(1, max_iter + 1):
+        X = total_of(x)
+        cost = costs_at(X)
+        y, sptt, lost = all_or_nothing(cost)
+        tstt = (
+            float(np.dot(X, cost)) if not np.isinf(cost).any() else float(np.dot(X[np.isfinite(cost)], cost[np.isfinite(cost)]))
+        )
+        gap = (tstt - sptt) / tstt if tstt > 0 else 0.0
+        obj = _objective(X, ct0, ccap, ca, cb, ckind, cfixed, system_optimum)
+        if callback:
+            callback(it, gap)
+        if gap < rgap:
+            log.append({"iteration": it, "relative_gap": gap, "objective": obj, "step": 0.0, "direction": "-"})
+            converged = True
+            break
+        # direction
+        Y = total_of(y)
+        direction = "fw"
+        betas = (1.0, 0.0, 0.0)
+        if algorithm in ("cfw", "bfw") and s1 is not None:
+            H = hessian(X)
+            S1 = total_of(s1)
+            aa = S1 - X
+            if algorithm == "bfw" and s2 is not None:
+                S2 = total_of(s2)
+                bb = tau_prev * S1 + (1.0 - tau_prev) * S2 - X
+                M = np.array([[aa @ (H * (S1 - X)), aa @ (H * (S2 - X))], [bb @ (H * (S1 - X)), bb @ (H * (S2 - X))]])
+                rhs = -np.array([aa @ (H * (Y - X)), bb @ (H * (Y - X))])
+                try:
+                    r1, r2 = np.linalg.solve(M, rhs) if abs(np.linalg.det(M)) > 1e-300 else (-1.0, -1.0)
+                except np.linalg.LinAlgError:
+                    r1, r2 = -1.0, -1.0
+                if r1 >= 0 and r2 >= 0 and np.isfinite(r1) and np.isfinite(r2):
+                    beta0 = 1.0 / (1.0 + r1 + r2)
+                    betas = (beta0, r1 * beta0, r2 * beta0)
+                    direction = "bfw"
+            if direction == "fw":
+                den = aa @ (H * aa)
+                if den > 0:
+                    r1 = -(aa @ (H * (Y - X))) / den
+                    if r1 > 0 and np.isfinite(r1):
+                        beta0 = max(1.0 / (1.0 + r1), 1e-5)
+                        betas = (beta0, 1.0 - beta0, 0.0)
+                        direction = "cfw"
+        sbar = []
+        for k in range(len(cls)):
+            s = betas[0] * y[k]
+            if betas[1]:
+                s = s + betas[1] * s1[k]  # type: ignore[index]
+            if betas[2]:
+                s = s + betas[2] * s2[k]  # type: ignore[index]
+            sbar.append(s)
+        D = total_of(sbar) - X
+        tau = line_search(X, D, ct0, ccap, ca, cb, ckind, cfixed, system_optimum, 1.0)
+        x = [xk + tau * (sk - xk) for xk, sk in zip(x, sbar, strict=True)]
+        if tracker:
+            tracker.step(cost, betas, tau)
+        log.append({"iteration": it, "relative_gap": gap, "objective": obj, "step": tau, "direction": direction})
+        s2, s1, tau_prev = s1, sbar, tau
+        if tau >= 1.0 - 1e-12:
+            s1 = s2 = None  # a full step makes the previous directions degenerate
+    X = total_of(x)
+    cost_final = vdf_cost(X, ct0, ccap, ca, cb, ckind, cfixed, np.empty(m))
+    wall = time.perf_counter() - t_start
+    if not converged and raise_if_not_converged:
+        raise NotConvergedError(f"relative gap {gap:.3g} after {it} iterations (wanted {rgap:g})")
+    return AssignmentResult(
+        flows=X[inv],
+        class_flows={c["name"]: f[inv] for c, f in zip(cls, x, strict=True)},
+        costs=cost_final[inv],
+        iterations=pd.DataFrame(log),
+        converged=converged,
+        relative_gap=float(gap),
+        objective=_objective(X, ct0, ccap, ca, cb, ckind, cfixed, system_optimum),
+        wall_s=wall,
+        algorithm=algorithm,
+        system_optimum=system_optimum,
+        unassigned_demand=float(lost),
+        route_shares=tracker.frame(order) if tracker else None,
+    )
+
+
+def _objective(X, t0, cap, a, b, kind, fixed, system_optimum: bool) -> float:
+    if system_optimum:
+        cost = vdf_cost(X, t0, cap, a, b, kind, fixed, np.empty(len(X)))
+        return float(np.dot(X, cost))
+    return float(vdf_integral(X, t0, cap, a, b, kind, fixed))
+
+
+class _RouteTracker:
+    """Path flows per OD pair, updated with the same convex combinations as the link flows (small networks)."""
+
+    def __init__(self, indptr, heads, tails, zones, cls, ftn) -> None:
+        n_pairs = sum(int((c["demand"] > 0).sum()) for c in cls)
+        if n_pairs > _MAX_TRACKED_PAIRS:
+            raise DataError(
+                Problem("(assignment)", None, "track_routes", n_pairs, f"at most {_MAX_TRACKED_PAIRS} OD pairs for route shares")
+            )
+        self.indptr, self.heads, self.tails, self.zones, self.cls, self.ftn = indptr, heads, tails, zones, cls, ftn
+        self.x: list[dict] = []
+        self.s1: list[dict] | None = None
+        self.s2: list[dict] | None = None
+
+    def _aon(self, cost) -> list[dict]:
+        out = []
+        for c in self.cls:
+            sources = self.zones[c["origins"]]
+            preds, dists = shortest_trees(self.indptr, self.heads, cost + c["extra"], sources, self.ftn)
+            flows: dict = {}
+            for j, o in enumerate(c["origins"]):
+                for z in np.flatnonzero(c["demand"][j] > 0):
+                    node = self.zones[z]
+                    if not np.isfinite(dists[j, node]):
+                        continue
+                    path = []
+                    v = node
+                    while preds[j, v] >= 0:
+                        arc = int(preds[j, v])
+                        path.append(arc)
+                        v = int(self.tails[arc])
+                    flows[(int(o), int(z), tuple(reversed(path)))] = float(c["demand"][j, z])
+            out.append(flows)
+        return out
+
+    @staticmethod
+    def _mix(parts: list[tuple[float, dict]]) -> dict:
+        out: dict = {}
+        for w, d in parts:
+            if w == 0:
+                continue
+            for k, v in d.items():
+                out[k] = out.get(k, 0.0) + w * v
+        return out
+
+    def start(self, cost) -> None:
+        self.x = self._aon(cost)
+
+    def step(self, cost, betas, tau) -> None:
+        y = self._aon(cost)
+        sbar = []
+        for k in range(len(self.cls)):
+            parts = [(betas[0], y[k])]
+            if betas[1] and self.s1:
+                parts.append((betas[1], self.s1[k]))
+            if betas[2] and self.s2:
+                parts.append((betas[2], self.s2[k]))
+            sbar.append(self._mix(parts))
+        self.x = [self._mix([(1 - tau, xk), (tau, sk)]) for xk, sk in zip(self.x, sbar, strict=True)]
+        self.s2, self.s1 = self.s1, sbar
+        if tau >= 1.0 - 1e-12:
+            self.s1 = self.s2 = None
+
+    def frame(self, order: np.ndarray) -> pd.DataFrame:
+        rows = []
+        for c, flows in zip(self.cls, self.x, strict=True):
+            totals: dict = {}
+            for (o, z, _), v in flows.items():
+                totals[(o, z)] = totals.get((o, z), 0.0) + v
+            for (o, z, path), v in flows.items():
+                if v <= 1e-12 * max(1.0, totals[(o, z)]):
+                    continue
+                rows.append(
+                    {
+                        "class": c["name"],
+                        "origin": o,
+                        "destination": z,
+                        "links": tuple(int(order[a]) for a in path),
+                        "flow": v,
+                        "share": v / totals[(o, z)],
+                    }
+                )
+        return pd.DataFrame(rows, columns=["class", "origin", "destination", "links", "flow", "share"])
+
+
+_ = BPR, check_arrays  # re-exported helpers used by callers
