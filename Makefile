@@ -26,9 +26,11 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
-## make bench: speed against peers measured in the same run (not part of the tests)
+## make bench: speed against peers measured in the same run (not part of the tests); installs the bench extra
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/assignment.py
 
 ## make sea-lanes: recompute sea-lane geometry with searoute after editing sea links
 sea-lanes: $(STAMP)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHARED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,8 +15,6 @@ from corridor.assignment.vdf import vdf_cost, vdf_derivative, vdf_integral, vdf_
 from corridor.data.tntp import read_tntp, read_tntp_net
 from corridor.errors import DataError, NotConvergedError
 from corridor.twin import run_tntp
-
-from conftest import SHARED
 
 TNTP = SHARED / "data" / "tntp"
 pytestmark = pytest.mark.skipif(not TNTP.exists(), reason="shared/data/tntp is not beside the checkout")
@@ -40,13 +39,36 @@ def test_anaheim_with_first_thru_node():
 
 def test_frank_wolfe_reports_every_iteration_and_can_refuse_to_stop_early():
     t = read_tntp(TNTP / "SiouxFalls")
-    r = assign(t.n_nodes, t.tails, t.heads, t.free_flow_time, t.capacity, [AssignmentClass("c", t.demand)],
-               alpha=t.b, beta=t.power, algorithm="fw", rgap=1e-4, max_iter=15)
+    r = assign(
+        t.n_nodes,
+        t.tails,
+        t.heads,
+        t.free_flow_time,
+        t.capacity,
+        [AssignmentClass("c", t.demand)],
+        alpha=t.b,
+        beta=t.power,
+        algorithm="fw",
+        rgap=1e-4,
+        max_iter=15,
+    )
     assert not r.converged and len(r.iterations) == 15
     assert list(r.iterations.columns) == ["iteration", "relative_gap", "objective", "step", "direction"]
     with pytest.raises(NotConvergedError):
-        assign(t.n_nodes, t.tails, t.heads, t.free_flow_time, t.capacity, [AssignmentClass("c", t.demand)],
-               alpha=t.b, beta=t.power, algorithm="fw", rgap=1e-6, max_iter=5, raise_if_not_converged=True)
+        assign(
+            t.n_nodes,
+            t.tails,
+            t.heads,
+            t.free_flow_time,
+            t.capacity,
+            [AssignmentClass("c", t.demand)],
+            alpha=t.b,
+            beta=t.power,
+            algorithm="fw",
+            rgap=1e-6,
+            max_iter=5,
+            raise_if_not_converged=True,
+        )
 
 
 def braess():
@@ -58,10 +80,14 @@ def test_system_optimum_is_never_worse_than_user_equilibrium():
     t = read_tntp(TNTP / "SiouxFalls")
     kw = dict(alpha=t.b, beta=t.power, rgap=1e-5, max_iter=3000)
     ue = assign(t.n_nodes, t.tails, t.heads, t.free_flow_time, t.capacity, [AssignmentClass("c", t.demand)], **kw)
-    so = assign(t.n_nodes, t.tails, t.heads, t.free_flow_time, t.capacity, [AssignmentClass("c", t.demand)],
-                system_optimum=True, **kw)
+    so = assign(
+        t.n_nodes, t.tails, t.heads, t.free_flow_time, t.capacity, [AssignmentClass("c", t.demand)], system_optimum=True, **kw
+    )
     kind = np.zeros(len(t.tails), dtype=np.int64)
-    tstt = lambda x: float(np.dot(x, vdf_cost(x, t.free_flow_time, t.capacity, t.b, t.power, kind, np.zeros(len(x)), np.empty(len(x)))))  # noqa: E731
+
+    def tstt(x):
+        return float(np.dot(x, vdf_cost(x, t.free_flow_time, t.capacity, t.b, t.power, kind, np.zeros(len(x)), np.empty(len(x)))))
+
     assert tstt(so.flows) < tstt(ue.flows)
     assert tstt(so.flows) > 0.95 * tstt(ue.flows)
 
@@ -75,8 +101,21 @@ def test_wardrop_conditions_and_route_shares_on_a_two_route_network():
     alpha = np.array([0.15, 0.5, 0.0])
     beta = np.array([4.0, 0.95, 4.0])
     demand = np.array([[0.0, 1500.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
-    r = assign(3, tails, heads, t0, cap, [AssignmentClass("box", demand)], alpha=alpha, beta=beta, vdf_kind=kind,
-               zone_nodes=np.array([0, 1, 2]), rgap=1e-8, max_iter=2000, track_routes=True)
+    r = assign(
+        3,
+        tails,
+        heads,
+        t0,
+        cap,
+        [AssignmentClass("box", demand)],
+        alpha=alpha,
+        beta=beta,
+        vdf_kind=kind,
+        zone_nodes=np.array([0, 1, 2]),
+        rgap=1e-8,
+        max_iter=2000,
+        track_routes=True,
+    )
     c = r.costs
     assert r.flows[0] > 0 and r.flows[1] > 0
     assert c[0] == pytest.approx(c[1] + c[2], rel=1e-5)  # both used routes cost the same
@@ -94,8 +133,7 @@ def test_multiclass_respects_allowed_links_and_shared_capacity():
     banned[:10] = True
     trucks = AssignmentClass("trucks", t.demand * 0.1, pce=2.0, allowed=~banned)
     cars = AssignmentClass("cars", t.demand * 0.8)
-    r = assign(t.n_nodes, t.tails, t.heads, t.free_flow_time, t.capacity, [cars, trucks], alpha=t.b, beta=t.power,
-               rgap=1e-4)
+    r = assign(t.n_nodes, t.tails, t.heads, t.free_flow_time, t.capacity, [cars, trucks], alpha=t.b, beta=t.power, rgap=1e-4)
     assert r.converged
     assert np.all(r.class_flows["trucks"][banned] == 0)
     assert np.allclose(r.flows, r.class_flows["cars"] + 2.0 * r.class_flows["trucks"])

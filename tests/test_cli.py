@@ -113,3 +113,40 @@ def test_broken_dataset_lists_every_problem(dataset_copy: Path):
     assert "Traceback" not in proc.stderr
     doc = json.loads(run("network", "validate", str(dataset_copy), "--json", check=False).stdout)
     assert doc["error"] == "DataError" and len(doc["problems"]) >= 2
+
+
+TNTP = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tntp"
+
+
+@pytest.mark.skipif(not TNTP.exists(), reason="shared/data/tntp is not beside the checkout")
+def test_tntp_run_prints_gap_objective_and_best_known():
+    proc = run("tntp", "run", str(TNTP / "SiouxFalls"), "--algorithm", "bfw", "--gap", "1e-4")
+    assert "final relative gap" in proc.stdout and "Beckmann objective" in proc.stdout and "best-known" in proc.stdout
+    doc = json.loads(run("tntp", "run", str(TNTP / "SiouxFalls"), "--gap", "1e-5", "--json").stdout)
+    assert doc["converged"] and doc["relative_gap"] < 1e-5 and abs(doc["objective_rel_diff"]) < 1e-6
+    assert doc["iterations"] == len(doc["log"]) and doc["wall_s"] > 0
+    bad = run("tntp", "run", "/nonexistent/folder", check=False)
+    assert bad.returncode == 2 and "folder" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_assign_and_scenario_commands(tmp_path: Path):
+    proc = run("assign", "--scenario", "cpc_disruption", "--year", "2030")
+    assert "Bottlenecks" in proc.stdout and "stranded" in proc.stdout and "btc" in proc.stdout
+    doc = json.loads(
+        run("assign", "--scenario", "base", "--year", "2026", "--json", "--output", str(tmp_path), "--format", "geojson").stdout
+    )
+    assert doc["corridor_shares"] and doc["bottlenecks"] and doc["files"]
+    proc = run("scenario", "run", "base", "--years", "2024..2027")
+    assert "saturates in" in proc.stdout and "Corridor shares of freight by year" in proc.stdout
+    doc = json.loads(run("scenario", "diff", "cpc_disruption", "btc_quota_raised", "--years", "2030", "--json").stdout)
+    ceyhan = next(r for r in doc["energy"] if r["year"] == 2030)["to_ceyhan"]
+    assert ceyhan == pytest.approx(3.7e6)
+    assert "cpc_disruption" in run("scenario", "list").stdout
+    bad = run("scenario", "run", "base", "--years", "2030..2024", check=False)
+    assert bad.returncode == 2 and "years" in bad.stderr
+
+
+def test_sweep_command_local():
+    doc = json.loads(run("sweep", "base", "--years", "2030", "--samples", "2", "--workers", "1", "--json").stdout)
+    assert doc["executor"] == "local" and doc["samples"] == 2
+    assert any(r["metric"] == "share" for r in doc["summary"])

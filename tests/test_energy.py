@@ -24,8 +24,7 @@ def test_everything_ships_when_capacity_allows(oil):
 
 def test_cpc_cut_strands_what_other_routes_cannot_take(oil):
     full = solve_energy_flows(oil, supplies={"atyrau": 70.5e6}, sinks=SINKS, max_flow={"btc": 1.5e6})
-    cut = solve_energy_flows(oil, supplies={"atyrau": 70.5e6}, sinks=SINKS, max_flow={"btc": 1.5e6},
-                             capacity_factor={"cpc": 0.0})
+    cut = solve_energy_flows(oil, supplies={"atyrau": 70.5e6}, sinks=SINKS, max_flow={"btc": 1.5e6}, capacity_factor={"cpc": 0.0})
     assert full.stranded_total == pytest.approx(0, abs=1)
     assert cut.link_flow("cpc") == pytest.approx(0, abs=1)
     # what remains: Atyrau–Samara 17.5, KCP spare 9.8 and Aktau's oil berths 5.2 Mt/yr
@@ -35,19 +34,32 @@ def test_cpc_cut_strands_what_other_routes_cannot_take(oil):
 
 
 def test_quota_binds_btc_when_russian_outlets_are_closed(oil):
-    r = solve_energy_flows(oil, supplies={"atyrau": 70.5e6}, sinks={"ceyhan": None, "alashankou": 9.8e6},
-                           max_flow={"btc": 1.5e6}, closed={"novorossiysk", "makhachkala", "samara"})
+    r = solve_energy_flows(
+        oil,
+        supplies={"atyrau": 70.5e6},
+        sinks={"ceyhan": None, "alashankou": 9.8e6},
+        max_flow={"btc": 1.5e6},
+        closed={"novorossiysk", "makhachkala", "samara"},
+    )
     assert r.link_flow("btc") == pytest.approx(1.5e6)
     assert r.sinks.set_index("terminal").loc["ceyhan", "flow"] == pytest.approx(1.5e6)
-    raised = solve_energy_flows(oil, supplies={"atyrau": 70.5e6}, sinks={"ceyhan": None, "alashankou": 9.8e6},
-                                max_flow={"btc": 6.5e6}, closed={"novorossiysk", "makhachkala", "samara"})
+    raised = solve_energy_flows(
+        oil,
+        supplies={"atyrau": 70.5e6},
+        sinks={"ceyhan": None, "alashankou": 9.8e6},
+        max_flow={"btc": 6.5e6},
+        closed={"novorossiysk", "makhachkala", "samara"},
+    )
     assert raised.link_flow("btc") == pytest.approx(5.2e6)  # now the Aktau berths bind, not the quota
 
 
 def test_gas_flows_use_gas_capacities(net):
     g = _graph(_view(net, 2030, True), "gas", "auto")
-    r = solve_energy_flows(g, supplies={"galkynysh": 100.0}, sinks={"khorgos_cn": None, "erzurum": None, "fazilka": None,
-                                                                    "kashgar": None, "sangachal": None})
+    r = solve_energy_flows(
+        g,
+        supplies={"galkynysh": 100.0},
+        sinks={"khorgos_cn": None, "erzurum": None, "fazilka": None, "kashgar": None, "sangachal": None},
+    )
     assert r.link_flow("cagp_abc") <= 55 + 1e-6 and r.stranded_total == pytest.approx(0, abs=1e-6)
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from corridor import settings
@@ -35,6 +35,8 @@ network_app = typer.Typer(no_args_is_help=True, help="Validate, show or export t
 app.add_typer(network_app, name="network")
 tntp_app = typer.Typer(no_args_is_help=True, help="Run traffic assignment on TNTP benchmark networks.")
 app.add_typer(tntp_app, name="tntp")
+scenario_app = typer.Typer(no_args_is_help=True, help="Run, compare and list flow scenarios.")
+app.add_typer(scenario_app, name="scenario")
 
 
 def _console(stderr: bool = False) -> Console:
@@ -534,6 +536,352 @@ def tntp_run(
         )
     for line in lines:
         out.print(line, highlight=False)
+
+
+def _years(text: str) -> list[int]:
+    """'2024..2035' or '2024,2030' or '2030' -> list of years."""
+    try:
+        if ".." in text:
+            a, b = text.split("..", 1)
+            lo, hi = int(a), int(b)
+            if hi < lo:
+                raise ValueError
+            return list(range(lo, hi + 1))
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise DataError(f"field 'years' = {text!r}: expected YYYY..YYYY, YYYY,YYYY or YYYY") from None
+
+
+def _scenario(name: str, net: Any, as_json: bool) -> Any:
+    from corridor.data.scenario_files import read_scenario
+
+    sc = _run(as_json, lambda: read_scenario(name))
+    _run(as_json, lambda: sc.validate(net))
+    return sc
+
+
+def _fmt_t(x: float) -> str:
+    return "–" if x != x else f"{x / 1e6:,.2f}"
+
+
+def _print_year(y: Any) -> None:
+    out.print(
+        f"\n[bold]{y.scenario}, {y.year}[/]: freight demand {y.demand_t / 1e6:.2f} Mt, unmet {y.unmet_t / 1e6:.2f} Mt, "
+        f"relative gap {y.relative_gap:.1e}",
+        highlight=False,
+    )
+    t = Table(title="Bottlenecks (worst volume/capacity first)", header_style="bold")
+    for col, just in [
+        ("link or facility", "left"),
+        ("limited by", "left"),
+        ("flow Mt", "right"),
+        ("capacity Mt", "right"),
+        ("v/c", "right"),
+        ("delay h", "right"),
+    ]:
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for _, b in y.bottlenecks.head(10).iterrows():
+        t.add_row(
+            str(b["name"]),
+            str(b["limited_by"]),
+            _fmt_t(b["flow_t"]),
+            _fmt_t(b["capacity_t"]),
+            f"{b['vc']:.2f}",
+            f"{b['delay_h']:.1f}",
+        )
+    out.print(t)
+    s = Table(title="Corridor shares of freight", header_style="bold")
+    s.add_column("corridor")
+    s.add_column("Mt", justify="right")
+    s.add_column("share", justify="right")
+    for _, r in y.shares.iterrows():
+        s.add_row(str(r["corridor"]), _fmt_t(r["flow_t"]), f"{r['share']:.1%}")
+    out.print(s)
+    if y.energy is not None:
+        e = y.energy
+        et = Table(
+            title=f"Energy exports ({e.cargo.value}, {e.unit}/yr): shipped {e.shipped / 1e6:.2f} M of "
+            f"{e.supply / 1e6:.2f} M, stranded {e.stranded_total / 1e6:.2f} M",
+            header_style="bold",
+        )
+        et.add_column("terminal")
+        et.add_column("M/yr", justify="right")
+        et.add_column("share", justify="right")
+        for _, r in e.sinks.iterrows():
+            et.add_row(str(r["terminal"]), f"{r['flow'] / 1e6:.2f}", f"{r['share']:.1%}")
+        out.print(et)
+        binding = e.links[e.links["binding"] & (e.links["flow"] > 0)]
+        if len(binding):
+            out.print(
+                "binding: " + ", ".join(f"{r['arc']} ({r['flow'] / 1e6:.2f} M)" for _, r in binding.iterrows()), highlight=False
+            )
+
+
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-O", help="Folder to write result tables or flows into.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="csv, parquet or geojson (flows on links).")]
+
+
+@app.command()
+def assign(
+    scenario: Annotated[str, typer.Option("--scenario", "-s", help="Shipped scenario name or a TOML file.")] = "base",
+    year: Annotated[int, typer.Option("--year", help="Year to assign.")] = 2030,
+    output: OutputOpt = None,
+    format: FormatOpt = "csv",
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Assign one scenario year: bottleneck ranking, corridor shares and energy route shares."""
+    from corridor.assignment.scenarios import ScenarioRun, run_year
+
+    net = _load(data, as_json)
+    sc = _scenario(scenario, net, as_json)
+    with _spinner(f"Assigning {sc.name} {year}…", as_json) as prog:
+        prog.add_task("assign")
+        y = _run(as_json, lambda: run_year(net, sc, year))
+    files = []
+    if output:
+        files = _run(as_json, lambda: ScenarioRun(sc, [y]).write(str(output), format=format, geometry=net.link_coordinates))
+    if as_json:
+        _emit({**y.to_dict(), "files": files})
+        return
+    _print_year(y)
+    if files:
+        out.print(f"wrote {', '.join(files)}", highlight=False)
+
+
+@scenario_app.command("list")
+def scenario_list(as_json: JsonOpt = False) -> None:
+    """The scenarios shipped with Corridor."""
+    from corridor.data.scenario_files import list_scenarios, read_scenario
+
+    rows = [{"name": n, "description": read_scenario(n).description} for n in list_scenarios()]
+    if as_json:
+        _emit(rows)
+        return
+    t = Table(header_style="bold")
+    t.add_column("name")
+    t.add_column("description", overflow="fold")
+    for r in rows:
+        t.add_row(r["name"], r["description"])
+    out.print(t)
+
+
+@scenario_app.command("run")
+def scenario_run(
+    name: Annotated[str, typer.Argument(help="Shipped scenario name or a TOML file.")],
+    years: Annotated[str, typer.Option("--years", help="YYYY..YYYY or a comma list.")] = "2024..2035",
+    output: OutputOpt = None,
+    format: FormatOpt = "csv",
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a scenario over years: the year each bottleneck saturates, corridor shares, energy by year."""
+    from corridor.assignment.scenarios import SATURATED_VC, run_scenario
+
+    net = _load(data, as_json)
+    sc = _scenario(name, net, as_json)
+    ys = _run(as_json, lambda: _years(years))
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=err,
+        transient=True,
+        disable=as_json or not err.is_terminal,
+    ) as prog:
+        task = prog.add_task(f"Running {sc.name}", total=len(ys))
+        run = _run(as_json, lambda: run_scenario(net, sc, ys, progress=lambda y: prog.advance(task)))
+    files = _run(as_json, lambda: run.write(str(output), format=format, geometry=net.link_coordinates)) if output else []
+    sat, shares, energy = run.saturation(), run.shares_table(), run.energy_table()
+    if as_json:
+        _emit(
+            {
+                "scenario": sc.name,
+                "years": ys,
+                "saturation_vc": SATURATED_VC,
+                "saturation": json.loads(sat.to_json(orient="records")),
+                "corridor_shares": json.loads(shares.reset_index().to_json(orient="records")),
+                "energy": json.loads(energy.reset_index().to_json(orient="records")),
+                "files": files,
+            }
+        )
+        return
+    out.print(f"[bold]{sc.name}[/]: {sc.description}", highlight=False)
+    t = Table(title=f"Bottlenecks: year volume/capacity first reaches {SATURATED_VC:g}", header_style="bold")
+    for col, just in [
+        ("link or facility", "left"),
+        ("capacity Mt", "right"),
+        ("saturates in", "right"),
+        ("worst v/c", "right"),
+        ("in", "right"),
+    ]:
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for _, r in sat.head(15).iterrows():
+        when = "–" if r["saturates_in"] is None or r["saturates_in"] != r["saturates_in"] else str(int(r["saturates_in"]))
+        t.add_row(str(r["name"]), _fmt_t(r["capacity_t"]), when, f"{r['max_vc']:.2f}", str(int(r["max_vc_year"])))
+    out.print(t)
+    st = Table(title="Corridor shares of freight by year", header_style="bold")
+    st.add_column("year")
+    for c in shares.columns:
+        st.add_column(str(c), justify="right")
+    for yr, r in shares.iterrows():
+        st.add_row(str(yr), *[f"{v:.1%}" for v in r.values])
+    out.print(st)
+    if len(energy):
+        et = Table(title="Energy exports by year (M units/yr)", header_style="bold")
+        et.add_column("year")
+        for c in energy.columns:
+            et.add_column(str(c), justify="right")
+        for yr, r in energy.iterrows():
+            et.add_row(str(yr), *[f"{v / 1e6:.2f}" for v in r.values])
+        out.print(et)
+    if files:
+        out.print(f"wrote {', '.join(files)}", highlight=False)
+
+
+@scenario_app.command("diff")
+def scenario_diff(
+    a: Annotated[str, typer.Argument(help="Scenario A.")],
+    b: Annotated[str, typer.Argument(help="Scenario B.")],
+    years: Annotated[str, typer.Option("--years", help="YYYY..YYYY or a comma list.")] = "2030",
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What changes from scenario A to scenario B: corridor shares, bottleneck v/c, energy exports."""
+    from corridor.assignment.scenarios import diff_runs, run_scenario
+
+    net = _load(data, as_json)
+    sa, sb = _scenario(a, net, as_json), _scenario(b, net, as_json)
+    ys = _run(as_json, lambda: _years(years))
+    with _spinner("Running both scenarios…", as_json) as prog:
+        prog.add_task("diff")
+        ra = _run(as_json, lambda: run_scenario(net, sa, ys))
+        rb = _run(as_json, lambda: run_scenario(net, sb, ys))
+    d = diff_runs(ra, rb)
+    if as_json:
+        _emit(
+            {
+                "a": sa.name,
+                "b": sb.name,
+                "years": ys,
+                "shares": json.loads(d["shares"].reset_index().to_json(orient="records")),
+                "bottlenecks": json.loads(d["bottlenecks"].to_json(orient="records")),
+                "energy": json.loads(d["energy"].reset_index().to_json(orient="records")) if len(d["energy"]) else [],
+            }
+        )
+        return
+    out.print(f"[bold]{sb.name} minus {sa.name}[/] ({', '.join(map(str, ys))})", highlight=False)
+    st = Table(title="Change in corridor shares (percentage points)", header_style="bold")
+    st.add_column("year")
+    for c in d["shares"].columns:
+        st.add_column(str(c), justify="right")
+    for yr, r in d["shares"].iterrows():
+        st.add_row(str(yr), *[f"{100 * v:+.1f}" for v in r.values])
+    out.print(st)
+    bt = Table(title="Largest changes in volume/capacity", header_style="bold")
+    for col in ("year", "link or facility", f"v/c {sa.name}", f"v/c {sb.name}", "change"):
+        bt.add_column(col)
+    bd = d["bottlenecks"]
+    if len(bd):
+        bd = bd.reindex(bd["vc_change"].abs().sort_values(ascending=False).index).head(10)
+        for _, r in bd.iterrows():
+            bt.add_row(
+                str(r["year"]),
+                str(r["name"]),
+                f"{r['vc_a']:.2f}" if r["vc_a"] == r["vc_a"] else "–",
+                f"{r['vc_b']:.2f}" if r["vc_b"] == r["vc_b"] else "–",
+                f"{r['vc_change']:+.2f}",
+            )
+    out.print(bt)
+    if len(d["energy"]):
+        et = Table(title="Change in energy exports (M units/yr)", header_style="bold")
+        et.add_column("year")
+        for c in d["energy"].columns:
+            et.add_column(str(c), justify="right")
+        for yr, r in d["energy"].iterrows():
+            et.add_row(str(yr), *[f"{v / 1e6:+.2f}" for v in r.values])
+        out.print(et)
+
+
+def _range(text: str, cast: Callable[[str], Any], field: str) -> tuple[Any, Any]:
+    try:
+        lo, _, hi = text.partition(":")
+        return cast(lo), cast(hi or lo)
+    except ValueError:
+        raise DataError(f"field '{field}' = {text!r}: expected LOW:HIGH") from None
+
+
+@app.command()
+def sweep(
+    name: Annotated[str, typer.Argument(help="Shipped scenario name or a TOML file.")] = "base",
+    years: Annotated[str, typer.Option("--years", help="YYYY..YYYY or a comma list.")] = "2030",
+    samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples.")] = 20,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same results everywhere.")] = 0,
+    demand_scale: Annotated[str, typer.Option("--demand-scale", help="Demand multiplier range LOW:HIGH.")] = "0.8:1.2",
+    delay: Annotated[str, typer.Option("--delay", help="Project delivery delay range in years LOW:HIGH.")] = "0:0",
+    disruption_prob: Annotated[float, typer.Option("--disruption-prob", help="Chance each scenario disruption happens.")] = 1.0,
+    grid: Annotated[bool, typer.Option("--grid", help="Every combination of range ends instead of random samples.")] = False,
+    use_ray: Annotated[bool, typer.Option("--ray", help="Run on Ray (also when RAY_ADDRESS is set).")] = False,
+    workers: Annotated[int, typer.Option("--workers", help="Local processes or Ray CPUs.")] = 2,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sweep scenario parameters (grid or Monte Carlo) and summarise percentiles of shares, v/c and stranded energy."""
+    from corridor.assignment.sweep import SweepSpec, run_sweep
+
+    net = _load(data, as_json)
+    sc = _scenario(name, net, as_json)
+    spec = SweepSpec(
+        years=tuple(_run(as_json, lambda: _years(years))),
+        samples=samples,
+        seed=seed,
+        demand_scale=_run(as_json, lambda: _range(demand_scale, float, "demand-scale")),
+        delay_years=_run(as_json, lambda: _range(delay, int, "delay")),
+        disruption_probability=disruption_prob,
+        grid=grid,
+    )
+    _run(as_json, spec.check)
+    n = samples if not grid else None
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}"),
+        console=err,
+        transient=True,
+        disable=as_json or not err.is_terminal,
+    ) as prog:
+        task = prog.add_task(f"Sweeping {sc.name}", total=n)
+        res = _run(
+            as_json,
+            lambda: run_sweep(net, sc, spec, use_ray=use_ray or None, workers=workers, progress=lambda i: prog.advance(task)),
+        )
+    summary = res.summary()
+    if as_json:
+        _emit(
+            {
+                "scenario": sc.name,
+                "executor": res.executor,
+                "samples": len(res.parameters),
+                "summary": json.loads(summary.to_json(orient="records")),
+            }
+        )
+        return
+    out.print(f"[bold]{sc.name}[/]: {len(res.parameters)} samples on {res.executor}, seed {seed}", highlight=False)
+    t = Table(header_style="bold")
+    for col in ("metric", "item", "year", "p5", "p50", "p95", "mean"):
+        t.add_column(col)
+    for _, r in summary.iterrows():
+        fmt = (
+            (lambda v: f"{v:.1%}")
+            if r["metric"] == "share"
+            else (lambda v: f"{v:.2f}")
+            if r["metric"] == "vc"
+            else (lambda v: f"{v / 1e6:.2f} M")
+        )
+        t.add_row(str(r["metric"]), str(r["item"]), str(r["year"]), fmt(r["p5"]), fmt(r["p50"]), fmt(r["p95"]), fmt(r["mean"]))
+    out.print(t)
 
 
 def main() -> None:

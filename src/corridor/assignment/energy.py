@@ -22,7 +22,6 @@ from corridor.model import CARGO_UNIT, CargoClass
 __all__ = ["EnergyFlowResult", "solve_energy_flows"]
 
 
-
 @dataclass
 class EnergyFlowResult:
     """Flows of one energy commodity: per link, per export terminal, stranded per supply node."""
@@ -131,7 +130,7 @@ def solve_energy_flows(
     res = linprog(cost, A_eq=A, b_eq=b, bounds=bounds, method="highs")
     if res.status != 0:
         raise NotConvergedError(f"energy-flow LP did not solve: {res.message}")
-    x = res.x
+    x = np.where(np.abs(res.x) < 1e-6, 0.0, res.x)  # HiGHS returns -0.0 and round-off for empty arcs
     flows = x[:n_arcs]
     sink_flow = x[n_arcs : n_arcs + n_sink]
     stranded = {s: float(v) for s, v in zip(supply_nodes, x[n_arcs + n_sink :], strict=True)}

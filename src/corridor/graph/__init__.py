@@ -1,6 +1,6 @@
 """The compiled graph (CSR arrays over layer vertices) and the shortest-path kernels the engines share."""
 
-from corridor.graph.compiled import ArcKind, CompiledGraph, compile_graph
+from corridor.graph.compiled import ArcKind, CompiledGraph, arc_mask, compile_graph
 from corridor.graph.kernels import dijkstra, dijkstra_multi, path_arcs
 
-__all__ = ["ArcKind", "CompiledGraph", "compile_graph", "dijkstra", "dijkstra_multi", "path_arcs"]
+__all__ = ["ArcKind", "CompiledGraph", "arc_mask", "compile_graph", "dijkstra", "dijkstra_multi", "path_arcs"]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from corridor.model import CARGO_MODES, CargoClass, Layer, Mode, Network, NodeKind
 
-__all__ = ["ArcKind", "CompiledGraph", "compile_graph"]
+__all__ = ["ArcKind", "CompiledGraph", "arc_mask", "compile_graph"]
 
 _LAYER_MODE = {
     Layer.RAIL_1520: Mode.RAIL,
@@ -270,3 +270,23 @@ def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "aut
         dest_gate=dest_gate,
         layer_vertices={k: np.array(v, dtype=np.int64) for k, v in layer_vertices.items()},
     )
+
+
+def arc_mask(
+    g: CompiledGraph,
+    *,
+    avoid_countries: frozenset[str] | set[str] = frozenset(),
+    avoid_modes: frozenset[str] | set[str] = frozenset(),
+    avoid_nodes: frozenset[str] | set[str] = frozenset(),
+) -> np.ndarray:
+    """Arcs a query may use: none touching an avoided country or node, none of an avoided mode."""
+    en = np.ones(g.n_arcs, dtype=bool)
+    cols = [g.country_index[x] for x in avoid_countries if x in g.country_index]
+    if cols:
+        en &= ~g.countries[:, cols].any(axis=1)
+    if avoid_modes:
+        en &= ~np.isin(g.mode, list(avoid_modes))
+    if avoid_nodes:
+        bad = np.isin(g.vertex_node, list(avoid_nodes))
+        en &= ~bad[g.tails] & ~bad[g.indices]
+    return en

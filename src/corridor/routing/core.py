@@ -18,7 +18,7 @@ import pandas as pd
 
 from corridor import settings
 from corridor.errors import DataError, NoRouteError, Problem
-from corridor.graph import ArcKind, CompiledGraph, compile_graph, dijkstra_multi
+from corridor.graph import ArcKind, CompiledGraph, arc_mask, compile_graph, dijkstra_multi
 from corridor.model import CARGO_UNIT, CargoClass, Mode, Network, NodeKind
 
 __all__ = ["OBJECTIVES", "Constraints", "Leg", "Route", "RouteSet", "find_routes"]
@@ -326,16 +326,7 @@ def _weights(g: CompiledGraph, objective: str, net: Network, weights: dict[str, 
 
 
 def _enabled(g: CompiledGraph, c: Constraints) -> np.ndarray:
-    en = np.ones(g.n_arcs, dtype=bool)
-    cols = [g.country_index[x] for x in c.avoid_countries if x in g.country_index]
-    if cols:
-        en &= ~g.countries[:, cols].any(axis=1)
-    if c.avoid_modes:
-        en &= ~np.isin(g.mode, list(c.avoid_modes))
-    if c.avoid_nodes:
-        bad = np.isin(g.vertex_node, list(c.avoid_nodes))
-        en &= ~bad[g.tails] & ~bad[g.indices]
-    return en
+    return arc_mask(g, avoid_countries=c.avoid_countries, avoid_modes=c.avoid_modes, avoid_nodes=c.avoid_nodes)
 
 
 def _shortest(
