@@ -37,6 +37,12 @@ tntp_app = typer.Typer(no_args_is_help=True, help="Run traffic assignment on TNT
 app.add_typer(tntp_app, name="tntp")
 scenario_app = typer.Typer(no_args_is_help=True, help="Run, compare and list flow scenarios.")
 app.add_typer(scenario_app, name="scenario")
+transit_app = typer.Typer(no_args_is_help=True, help="Transit service administration and statistics.")
+app.add_typer(transit_app, name="transit")
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--database-url", help="SQLAlchemy URL (default: CORRIDOR_DATABASE_URL, else SQLite in ~/.corridor)."),
+]
 
 
 def _console(stderr: bool = False) -> Console:
@@ -882,6 +888,77 @@ def sweep(
         )
         t.add_row(str(r["metric"]), str(r["item"]), str(r["year"]), fmt(r["p5"]), fmt(r["p50"]), fmt(r["p95"]), fmt(r["mean"]))
     out.print(t)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    database_url: DbOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Start the transit service (FastAPI) on localhost; the database is migrated to the newest schema first.
+
+    The OpenAPI document is served at /openapi.json (and kept in the repository as openapi.json).
+    """
+    import os
+
+    import uvicorn
+
+    if database_url:
+        os.environ["CORRIDOR_DATABASE_URL"] = database_url
+    if data:
+        os.environ["CORRIDOR_DATASET_DIR"] = str(data)
+    _load(data, False)  # validate the dataset before binding the port: bad data is a clear error, not a traceback
+    err.print(f"Corridor transit service on http://{host}:{port} (OpenAPI at /docs)", highlight=False)
+    uvicorn.run(
+        "corridor.api.server:create_default_app", factory=True, host=host, port=port, log_level="warning", access_log=False
+    )
+
+
+@transit_app.command("bootstrap")
+def transit_bootstrap(
+    name: Annotated[str, typer.Option("--name", help="Operator name.")] = "operator",
+    database_url: DbOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an operator party and print its API token (once; only its hash is stored)."""
+    from sqlalchemy.orm import sessionmaker
+
+    from corridor.transit import TransitService
+    from corridor.transit.db import make_engine, migrate
+    from corridor.transit.schemas import PartyIn
+
+    net = _load(data, as_json)
+    engine = make_engine(database_url)
+    migrate(engine)
+    party, token = _run(
+        as_json, lambda: TransitService(sessionmaker(engine), net).create_party(PartyIn(name=name, role="operator"), by=None)
+    )
+    if as_json:
+        _emit({"id": party.id, "role": "operator", "token": token})
+    else:
+        out.print(f"operator {party.id} token: {token}", highlight=False)
+
+
+@transit_app.command("stats")
+def transit_stats(database_url: DbOpt = None, data: DataOpt = None, as_json: JsonOpt = False) -> None:
+    """Arrival-to-release times (p50/p99) against Tez Customs' 30 minutes, and declarations by status."""
+    from sqlalchemy.orm import sessionmaker
+
+    from corridor.transit import TransitService
+    from corridor.transit.db import make_engine, migrate
+
+    net = _load(data, as_json)
+    engine = make_engine(database_url)
+    migrate(engine)
+    st = TransitService(sessionmaker(engine), net).stats()
+    if as_json:
+        _emit(st)
+        return
+    for k, v in st.items():
+        out.print(f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}", highlight=False)
 
 
 def main() -> None:

@@ -1,0 +1,234 @@
+"""Persistence: SQLAlchemy 2 tables with declared integrity, engines for SQLite (WAL) and PostgreSQL, migrations.
+
+SQL only through SQLAlchemy with bound parameters. SQLite runs in WAL mode with ``synchronous=FULL`` so a
+committed write survives a crash; PostgreSQL is durable by default. The schema is created and upgraded by
+Alembic (``corridor/transit/migrations``), never by ``create_all`` in the service.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Declaration",
+    "Delivery",
+    "IdempotencyRecord",
+    "Party",
+    "Subscription",
+    "TrackingEvent",
+    "database_url",
+    "make_engine",
+    "migrate",
+    "utcnow",
+]
+
+DEFAULT_SQLITE = Path.home() / ".corridor" / "transit.sqlite"
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict] = {datetime: DateTime(timezone=True)}
+
+
+class Party(Base):
+    """A holder/forwarder, carrier, customs office or operator, with its hashed API token."""
+
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    office_node: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (CheckConstraint("role in ('holder','carrier','customs','operator')", name="ck_party_role"),)
+
+
+class Declaration(Base):
+    """A transit declaration (NCTS IE015-like) and where it stands in its lifecycle."""
+
+    __tablename__ = "declarations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    lrn: Mapped[str] = mapped_column(String(22))
+    mrn: Mapped[str | None] = mapped_column(String(18), unique=True, nullable=True)
+    status: Mapped[str] = mapped_column(String(24), default="draft")
+    declaration_type: Mapped[str] = mapped_column(String(5))
+    office_departure: Mapped[str] = mapped_column(String(64))
+    office_destination: Mapped[str] = mapped_column(String(64))
+    offices_transit: Mapped[list] = mapped_column(JSON, default=list)
+    itinerary: Mapped[list] = mapped_column(JSON, default=list)
+    train_number: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    containers: Mapped[list] = mapped_column(JSON, default=list)
+    guarantee_reference: Mapped[str] = mapped_column(String(24))
+    guarantee_amount: Mapped[float] = mapped_column(Float)
+    guarantee_currency: Mapped[str] = mapped_column(String(3))
+    amount_at_risk: Mapped[float] = mapped_column(Float, default=0.0)
+    body: Mapped[dict] = mapped_column(JSON)
+    current_office: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    control_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    arrival_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    released_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    release_latency_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    __table_args__ = (
+        UniqueConstraint("holder_id", "lrn", name="uq_declaration_holder_lrn"),
+        CheckConstraint("guarantee_amount >= 0", name="ck_guarantee_amount"),
+        Index("ix_declaration_status", "status"),
+        Index("ix_declaration_train", "train_number"),
+    )
+
+
+class TrackingEvent(Base):
+    """A DCSA-style equipment or transport event; upserted by event id and updated time."""
+
+    __tablename__ = "events"
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(100), unique=True)
+    event_type: Mapped[str] = mapped_column(String(12))
+    event_code: Mapped[str] = mapped_column(String(8))
+    classifier: Mapped[str] = mapped_column(String(3))
+    event_datetime: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    un_location_code: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    facility: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    equipment_reference: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    train_number: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    rail_car: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    retracted: Mapped[bool] = mapped_column(Boolean, default=False)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    body: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (
+        CheckConstraint("classifier in ('PLN','EST','ACT')", name="ck_event_classifier"),
+        Index("ix_event_equipment", "equipment_reference"),
+        Index("ix_event_facility", "facility"),
+    )
+
+
+class Subscription(Base):
+    """A party's callback for events, signed with its secret."""
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    callback_url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200))
+    equipment_reference: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    event_codes: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """One webhook delivery and its retries."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"))
+    event_id: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    __table_args__ = (Index("ix_delivery_pending", "status", "next_attempt_at"),)
+
+
+class AuditEntry(Base):
+    """Append-only: who did what to which declaration, when, from which state."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"), nullable=True)
+    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    to_state: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    __table_args__ = (Index("ix_audit_declaration", "declaration_id"),)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a POST with an Idempotency-Key, replayed for retries."""
+
+    __tablename__ = "idempotency"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (UniqueConstraint("party_id", "key", name="uq_idempotency_party_key"),)
+
+
+def database_url(url: str | None = None) -> str:
+    """The database to use: *url*, else ``CORRIDOR_DATABASE_URL``, else an SQLite file in ~/.corridor."""
+    chosen = url or os.environ.get("CORRIDOR_DATABASE_URL")
+    if chosen:
+        return chosen
+    DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for *url*; SQLite gets WAL, FULL synchronous writes, foreign keys and a busy timeout."""
+    url = database_url(url)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the database schema to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
