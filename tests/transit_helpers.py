@@ -40,8 +40,9 @@ def free_port() -> int:
 class Server:
     """``corridor serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, database_url: str, env: dict | None = None) -> None:
+    def __init__(self, database_url: str, env: dict | None = None, workers: int = 1) -> None:
         self.database_url = database_url
+        self.workers = workers
         self.env = {**os.environ, **(env or {})}
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
@@ -53,7 +54,7 @@ class Server:
     def start(self) -> Server:
         exe = Path(sys.executable).parent / "corridor"
         self.proc = subprocess.Popen(
-            [str(exe), "serve", "--port", str(self.port), "--database-url", self.database_url],
+            [str(exe), "serve", "--port", str(self.port), "--database-url", self.database_url, "--workers", str(self.workers)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,

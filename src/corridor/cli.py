@@ -895,6 +895,7 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
     database_url: DbOpt = None,
+    workers: Annotated[int, typer.Option("--workers", help="Server processes (more than 1 suits PostgreSQL).")] = 1,
     data: DataOpt = None,
 ) -> None:
     """Start the transit service (FastAPI) on localhost; the database is migrated to the newest schema first.

@@ -187,7 +187,7 @@ def create_app(
         except TransitError as exc:
             status, payload = exc.status, {"detail": str(exc), "failures": exc.failures}
         try:
-            with service.sessions.begin() as s:
+            with service._tx() as s:
                 s.add(IdempotencyRecord(party_id=p.id, key=key, request_hash=digest, status_code=status, response=payload))
         except IntegrityError:  # a concurrent retry stored its answer first: replay that one
             with service.sessions() as s:

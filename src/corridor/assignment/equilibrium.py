@@ -24,6 +24,7 @@ __all__ = ["ALGORITHMS", "AssignmentClass", "AssignmentResult", "assign"]
 
 ALGORITHMS = ("fw", "cfw", "bfw")
 _MAX_TRACKED_PAIRS = 20_000
+_MAX_STEP = 1.0 - 1e-6  # a full step would make the conjugate directions degenerate
 
 
 @dataclass
@@ -247,7 +248,7 @@ def assign(
                 s = s + betas[2] * s2[k]  # type: ignore[index]
             sbar.append(s)
         D = total_of(sbar) - X
-        tau = line_search(X, D, ct0, ccap, ca, cb, ckind, cfixed, system_optimum, 1.0)
+        tau = line_search(X, D, ct0, ccap, ca, cb, ckind, cfixed, system_optimum, _MAX_STEP)
         x = [xk + tau * (sk - xk) for xk, sk in zip(x, sbar, strict=True)]
         if tracker:
             tracker.step(cost, betas, tau)

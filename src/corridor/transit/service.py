@@ -11,13 +11,16 @@ import csv
 import hashlib
 import itertools
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -100,6 +103,23 @@ class TransitService:
     net: Network
     risk_rules: list[RiskRule] = field(default_factory=load_risk_rules)
     duty_rate: float = 0.2  # share of declared value at risk (duties and taxes) that the guarantee must cover
+    _parties: dict[str, Party] = field(default_factory=dict, repr=False)
+    _pairs: set[tuple[str, str]] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        bind = self.sessions.kw.get("bind")
+        # SQLite has one writer at a time: queue writers here instead of in SQLite's sleeping busy handler
+        self._write_lock = threading.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        """A write transaction, committed (durably) when the block ends."""
+        if self._write_lock is None:
+            with self.sessions.begin() as s:
+                yield s
+            return
+        with self._write_lock, self.sessions.begin() as s:
+            yield s
 
     # ------------------------------------------------------------------ parties
     def create_party(self, data: PartyIn, *, by: Party | None) -> tuple[Party, str]:
@@ -120,7 +140,7 @@ class TransitService:
                 ],
             )
         token = secrets.token_urlsafe(32)
-        with self.sessions.begin() as s:
+        with self._tx() as s:
             party = Party(name=data.name, role=data.role, office_node=data.office_node, token_hash=hash_token(token))
             s.add(party)
             s.flush()
@@ -133,14 +153,20 @@ class TransitService:
         return party, token
 
     def authenticate(self, token: str | None) -> Party:
+        """The party owning *token*; parties never change, so a hit is cached by token hash."""
         if not token:
             raise TransitError(401, "missing bearer token")
+        digest = hash_token(token)
+        cached = self._parties.get(digest)
+        if cached is not None:
+            return cached
         with self.sessions() as s:
-            party = s.scalar(select(Party).where(Party.token_hash == hash_token(token)))
+            party = s.scalar(select(Party).where(Party.token_hash == digest))
             if party is None:
                 raise TransitError(401, "unknown token")
             s.expunge(party)
-            return party
+        self._parties[digest] = party
+        return party
 
     # ------------------------------------------------------------- validation
     def business_rules(self, d: DeclarationIn) -> list[dict]:
@@ -203,10 +229,11 @@ class TransitService:
                     "message": "to start at the office of departure and end at the office of destination",
                 }
             )
-        pairs = set(zip(self.net.links["from_node"], self.net.links["to_node"], strict=True))
-        pairs |= {(n, n) for n in it}
+        if not self._pairs:
+            self._pairs.update(zip(self.net.links["from_node"], self.net.links["to_node"], strict=True))
+        pairs = self._pairs
         for i in range(len(it) - 1):
-            if (it[i], it[i + 1]) not in pairs:
+            if it[i] != it[i + 1] and (it[i], it[i + 1]) not in pairs:
                 out.append(
                     {
                         "rule": "R013",
@@ -271,41 +298,66 @@ class TransitService:
             raise TransitError(403, "only a holder may lodge declarations")
         body = data.model_dump(mode="json")
         failures = self.business_rules(data) if data.submit else []
-        with self.sessions.begin() as s:
-            decl = Declaration(
-                holder_id=party.id,
-                lrn=data.lrn,
-                status="draft",
-                declaration_type=data.declaration_type,
-                office_departure=data.office_departure,
-                office_destination=data.office_destination,
-                offices_transit=list(data.offices_transit),
-                itinerary=list(data.itinerary),
-                train_number=data.transport.train_number,
-                containers=[c.number for c in data.containers],
-                guarantee_reference=data.guarantee.reference,
-                guarantee_amount=data.guarantee.amount,
-                guarantee_currency=data.guarantee.currency,
-                amount_at_risk=self._safe_risk(data),
-                body=body,
-            )
-            s.add(decl)
+        # the hot path of pre-lodging: Core inserts (one declaration row, its audit rows) in one transaction
+        status, trail = "draft", [("create", None, "draft", {})]
+        if data.submit:
+            action = "reject" if failures else "submit"
+            allowed, to_state = TRANSITIONS[action]
+            assert status in allowed
+            trail.append((action, status, to_state, {"failures": failures} if failures else {}))
+            status = to_state
+        now = utcnow()
+        row = {
+            "holder_id": party.id,
+            "lrn": data.lrn,
+            "status": status,
+            "declaration_type": data.declaration_type,
+            "office_departure": data.office_departure,
+            "office_destination": data.office_destination,
+            "offices_transit": list(data.offices_transit),
+            "itinerary": list(data.itinerary),
+            "train_number": data.transport.train_number,
+            "containers": [c.number for c in data.containers],
+            "guarantee_reference": data.guarantee.reference,
+            "guarantee_amount": data.guarantee.amount,
+            "guarantee_currency": data.guarantee.currency,
+            "amount_at_risk": self._safe_risk(data),
+            "body": body,
+            "errors": failures,
+            "created_at": now,
+            "updated_at": now,
+            "offices": None,
+        }
+        row.pop("offices")
+        with self._tx() as s:
             try:
-                s.flush()
+                decl_id = s.execute(insert(Declaration).values(**row).returning(Declaration.id)).scalar_one()
             except IntegrityError:
                 raise TransitError(
                     409,
                     f"LRN {data.lrn} is already used by this holder",
                     [{"rule": "R000", "path": "lrn", "value": data.lrn, "message": "an LRN unique per holder"}],
                 ) from None
-            self._audit(s, party, decl, "create", None)
-            if data.submit:
-                if failures:
-                    decl.errors = failures
-                    self._move(s, party, decl, "reject", {"failures": failures})
-                else:
-                    self._move(s, party, decl, "submit")
-            return self._view(decl)
+            s.execute(
+                insert(AuditEntry),
+                [
+                    {
+                        "at": now,
+                        "party_id": party.id,
+                        "declaration_id": decl_id,
+                        "action": a,
+                        "from_state": f,
+                        "to_state": t,
+                        "detail": d,
+                    }
+                    for a, f, t, d in trail
+                ],
+            )
+        return self._view(
+            Declaration(
+                id=decl_id, mrn=None, current_office=None, control_reason=None, released_at=None, release_latency_s=None, **row
+            )
+        )
 
     def _safe_risk(self, data: DeclarationIn) -> float:
         try:
@@ -314,7 +366,7 @@ class TransitService:
             return 0.0
 
     def submit(self, party: Party, decl_id: int) -> dict:
-        with self.sessions.begin() as s:
+        with self._tx() as s:
             decl = self._get_for_holder(s, party, decl_id)
             failures = self.business_rules(DeclarationIn.model_validate({**decl.body, "submit": True}))
             if failures:
@@ -325,7 +377,7 @@ class TransitService:
             return self._view(decl)
 
     def cancel(self, party: Party, decl_id: int) -> dict:
-        with self.sessions.begin() as s:
+        with self._tx() as s:
             decl = self._get_for_holder(s, party, decl_id)
             self._move(s, party, decl, "cancel")
             return self._view(decl)
@@ -340,7 +392,7 @@ class TransitService:
             )
         if party.role not in ("customs", "operator"):
             raise TransitError(403, "only a customs office may decide")
-        with self.sessions.begin() as s:
+        with self._tx() as s:
             decl = s.get(Declaration, decl_id, with_for_update=True)
             if decl is None:
                 raise TransitError(404, f"no declaration {decl_id}")
@@ -474,7 +526,7 @@ class TransitService:
         updated = e.eventCreatedDateTime if e.eventCreatedDateTime.tzinfo else e.eventCreatedDateTime.replace(tzinfo=UTC)
         when = e.eventDateTime if e.eventDateTime.tzinfo else e.eventDateTime.replace(tzinfo=UTC)
         body = e.model_dump(mode="json")
-        with self.sessions.begin() as s:
+        with self._tx() as s:
             ev = s.scalar(select(TrackingEvent).where(TrackingEvent.event_id == e.eventID).with_for_update())
             changed = False
             if ev is None:
@@ -511,7 +563,7 @@ class TransitService:
             return self._event_view(ev), changed
 
     def retract_event(self, party: Party, event_id: str) -> dict:
-        with self.sessions.begin() as s:
+        with self._tx() as s:
             ev = s.scalar(select(TrackingEvent).where(TrackingEvent.event_id == event_id))
             if ev is None:
                 raise TransitError(404, f"no event {event_id}")
@@ -648,7 +700,7 @@ class TransitService:
 
     # ----------------------------------------------------------- subscriptions
     def subscribe(self, party: Party, data: SubscriptionIn) -> dict:
-        with self.sessions.begin() as s:
+        with self._tx() as s:
             sub = Subscription(
                 party_id=party.id,
                 callback_url=data.callbackUrl,
@@ -686,7 +738,7 @@ class TransitService:
             return [(d.id, sub.callback_url, sub.secret, d.payload, d.attempts) for d, sub in s.execute(q)]
 
     def record_delivery(self, delivery_id: int, ok: bool, error: str | None = None, max_attempts: int = 8) -> None:
-        with self.sessions.begin() as s:
+        with self._tx() as s:
             d = s.get(Delivery, delivery_id)
             if d is None:
                 return
