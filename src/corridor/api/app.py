@@ -54,6 +54,41 @@ class _RateLimiter:
             return ok
 
 
+class _Limits:
+    """Pure ASGI middleware: body-size limit (413) and per-client rate limit (429), before any parsing."""
+
+    def __init__(self, app, limiter: _RateLimiter) -> None:
+        self.app, self.limiter = app, limiter
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            await _reply(send, 413, {"detail": f"request body over {MAX_BODY_BYTES} bytes", "failures": []})
+            return
+        client = scope.get("client")
+        key = headers.get(b"authorization") or (client[0].encode() if client else b"-")
+        if not self.limiter.allow(key.decode(errors="replace")):
+            await _reply(send, 429, {"detail": "rate limit exceeded", "failures": []}, [(b"retry-after", b"1")])
+            return
+        await self.app(scope, receive, send)
+
+
+async def _reply(send, status: int, body: dict, extra: list | None = None) -> None:
+    data = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()), *(extra or [])],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})
+
+
 class _Deliverer(threading.Thread):
     """Posts due webhook deliveries, signed, and records each attempt."""
 
@@ -120,15 +155,7 @@ def create_app(
         def _stop() -> None:
             deliverer.stop.set()
 
-    @app.middleware("http")
-    async def limits(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse({"detail": f"request body over {MAX_BODY_BYTES} bytes", "failures": []}, status_code=413)
-        key = request.headers.get("authorization") or (request.client.host if request.client else "-")
-        if not limiter.allow(key):
-            return JSONResponse({"detail": "rate limit exceeded", "failures": []}, status_code=429, headers={"Retry-After": "1"})
-        return await call_next(request)
+    app.add_middleware(_Limits, limiter=limiter)
 
     @app.exception_handler(TransitError)
     async def _transit_error(_request: Request, exc: TransitError) -> JSONResponse:

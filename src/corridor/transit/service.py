@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
+import queue
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -110,6 +111,7 @@ class TransitService:
         bind = self.sessions.kw.get("bind")
         # SQLite has one writer at a time: queue writers here instead of in SQLite's sleeping busy handler
         self._write_lock = threading.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
+        self._committer = _GroupCommitter(self._tx)
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
@@ -326,32 +328,14 @@ class TransitService:
             "errors": failures,
             "created_at": now,
             "updated_at": now,
-            "offices": None,
         }
-        row.pop("offices")
-        with self._tx() as s:
-            try:
-                decl_id = s.execute(insert(Declaration).values(**row).returning(Declaration.id)).scalar_one()
-            except IntegrityError:
-                raise TransitError(
-                    409,
-                    f"LRN {data.lrn} is already used by this holder",
-                    [{"rule": "R000", "path": "lrn", "value": data.lrn, "message": "an LRN unique per holder"}],
-                ) from None
-            s.execute(
-                insert(AuditEntry),
-                [
-                    {
-                        "at": now,
-                        "party_id": party.id,
-                        "declaration_id": decl_id,
-                        "action": a,
-                        "from_state": f,
-                        "to_state": t,
-                        "detail": d,
-                    }
-                    for a, f, t, d in trail
-                ],
+
+        decl_id = self._committer.lodge(row, [(a, f, t, d) for a, f, t, d in trail], party.id)
+        if decl_id is None:
+            raise TransitError(
+                409,
+                f"LRN {data.lrn} is already used by this holder",
+                [{"rule": "R000", "path": "lrn", "value": data.lrn, "message": "an LRN unique per holder"}],
             )
         return self._view(
             Declaration(
@@ -840,6 +824,103 @@ class TransitService:
             "remaining_km": round(route.length_km, 1),
             "eta": eta.isoformat(),
         }
+
+
+@dataclass
+class _Lodge:
+    row: dict
+    trail: list[tuple]
+    party_id: int
+    done: threading.Event = field(default_factory=threading.Event)
+    decl_id: int | None = None
+    error: BaseException | None = None
+
+
+class _GroupCommitter:
+    """Group commit for pre-lodged declarations: concurrent lodgements share two statements and one durable commit.
+
+    Declarations of a batch go in with one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, their audit
+    entries with one more; a duplicate LRN comes back without an id and is refused alone. Every caller is answered
+    only after the shared commit returned, so an acknowledged declaration is on disk.
+    """
+
+    def __init__(self, tx: Callable[[], Any], max_batch: int = 256) -> None:
+        self.tx, self.max_batch = tx, max_batch
+        self.jobs: queue.Queue[_Lodge] = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def lodge(self, row: dict, trail: list[tuple], party_id: int) -> int | None:
+        """Insert one declaration and its audit trail; its id, or None when the LRN is taken."""
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._loop, daemon=True, name="corridor-group-commit")
+                self.thread.start()
+        job = _Lodge(row, trail, party_id)
+        self.jobs.put(job)
+        job.done.wait()
+        if job.error is not None:
+            raise job.error
+        return job.decl_id
+
+    def _loop(self) -> None:
+        while True:
+            batch = [self.jobs.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self.jobs.get_nowait())
+                except queue.Empty:
+                    break
+            # one batch never holds the same (holder, LRN) twice: later duplicates wait for the next batch
+            seen: set[tuple] = set()
+            now_batch, later = [], []
+            for job in batch:
+                key = (job.row["holder_id"], job.row["lrn"])
+                (later if key in seen else now_batch).append(job)
+                seen.add(key)
+            for job in later:
+                self.jobs.put(job)
+            try:
+                with self.tx() as s:
+                    dialect = s.get_bind().dialect.name
+                    ins = _dialect_insert(dialect, Declaration).on_conflict_do_nothing(index_elements=["holder_id", "lrn"])
+                    got = s.execute(
+                        ins.returning(Declaration.id, Declaration.holder_id, Declaration.lrn), [j.row for j in now_batch]
+                    ).all()
+                    ids = {(h, lrn): i for i, h, lrn in got}
+                    audit = []
+                    for job in now_batch:
+                        job.decl_id = ids.get((job.row["holder_id"], job.row["lrn"]))
+                        if job.decl_id is not None:
+                            audit += [
+                                {
+                                    "at": job.row["created_at"],
+                                    "party_id": job.party_id,
+                                    "declaration_id": job.decl_id,
+                                    "action": a,
+                                    "from_state": f,
+                                    "to_state": t,
+                                    "detail": d,
+                                }
+                                for a, f, t, d in job.trail
+                            ]
+                    if audit:
+                        s.execute(insert(AuditEntry), audit)
+            except Exception as exc:
+                for job in now_batch:
+                    job.decl_id, job.error = None, exc
+            for job in now_batch:
+                job.done.set()
+
+
+def _dialect_insert(dialect: str, table: Any) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def _aware(dt: datetime) -> datetime:
