@@ -389,3 +389,27 @@ def test_openapi_document_in_the_repo_is_current(svc):
 
 def test_itinerary_is_the_documented_example():
     assert ITINERARY[0] == "altynkol" and ITINERARY[-1] == "poti"
+
+
+def test_rate_limit_answers_429(tmp_path):
+    url = f"sqlite:///{tmp_path / 'rl.sqlite'}"
+    op = bootstrap(url)
+    server = Server(url, env={"CORRIDOR_RATE_PER_S": "1", "CORRIDOR_RATE_BURST": "3"}).start()
+    try:
+        codes = [httpx.get(server.url + "/parties/me", headers=_h(op)).status_code for _ in range(8)]
+        assert codes[:3] == [200, 200, 200] and 429 in codes[3:]
+        r = httpx.get(server.url + "/parties/me", headers=_h(op))
+        assert r.status_code in (200, 429) and (r.status_code == 200 or r.headers["retry-after"] == "1")
+    finally:
+        server.stop()
+
+
+def test_refused_release_after_control(svc):
+    c = svc["client"]
+    d = lodge(svc, "RF-1", train="T-RF-1", hs="930100")
+    c.post("/events", json=arrival("ev-rf-1", train="T-RF-1"), headers=_h(svc["carrier"]))
+    r = c.post(
+        f"/declarations/{d['id']}/decisions/refuse_release", params={"reason": "seal broken"}, headers=_h(svc["customs_altynkol"])
+    )
+    assert r.status_code == 200 and r.json()["status"] == "not_released"
+    assert c.post(f"/declarations/{d['id']}/decisions/release", headers=_h(svc["customs_altynkol"])).status_code == 409

@@ -58,6 +58,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            env=self.env,
         )
         deadline = time.time() + 90
         while time.time() < deadline:

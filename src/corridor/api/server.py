@@ -22,6 +22,9 @@ __all__ = ["create_default_app", "main"]
 
 def create_default_app() -> FastAPI:
     """The service over the dataset and database named by the environment."""
+    # request threads, the group-commit writer and the event loop share one GIL: switching every 1 ms instead of
+    # the default 5 ms keeps a waiting writer from adding whole switch intervals to the latency tail
+    sys.setswitchinterval(0.001)
     return create_app(
         read_dataset(),
         os.environ.get("CORRIDOR_DATABASE_URL"),
