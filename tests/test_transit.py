@@ -164,7 +164,7 @@ def test_access_control(svc):
 
 def test_risk_rule_selects_for_control_and_only_the_competent_office_decides(svc):
     c = svc["client"]
-    d = lodge(svc, "RK-1", train="T-RK-1", hs="930190")
+    d = lodge(svc, "RK-1", train="T-RK-1", hs="930190", guarantee_ref="GRNRK1")
     c.post("/events", json=arrival("ev-rk-1", train="T-RK-1"), headers=_h(svc["carrier"]))
     d = get(svc, d["id"]).json()
     assert d["status"] == "under_control" and "RR-HS93" in d["control_reason"]
@@ -182,7 +182,7 @@ def test_guarantee_too_small_and_out_of_sequence_actions(svc):
     d = lodge(svc, "GU-1", train="T-GU-1", value=5_000_000, guarantee=1000)
     c.post("/events", json=arrival("ev-gu-1", train="T-GU-1"), headers=_h(svc["carrier"]))
     assert get(svc, d["id"]).json()["status"] == "guarantee_invalid"
-    ok = lodge(svc, "SEQ-1", train="T-SEQ-1")
+    ok = lodge(svc, "SEQ-1", train="T-SEQ-1", guarantee_ref="GRNSEQ1")
     c.post("/events", json=arrival("ev-seq-1", train="T-SEQ-1"), headers=_h(svc["carrier"]))
     r = c.post(f"/declarations/{ok['id']}/cancel", headers=_h(svc["holder"]))
     assert r.status_code == 409 and r.json()["failures"][0]["path"] == "status"
@@ -406,10 +406,20 @@ def test_rate_limit_answers_429(tmp_path):
 
 def test_refused_release_after_control(svc):
     c = svc["client"]
-    d = lodge(svc, "RF-1", train="T-RF-1", hs="930100")
+    d = lodge(svc, "RF-1", train="T-RF-1", hs="930100", guarantee_ref="GRNRF1")
     c.post("/events", json=arrival("ev-rf-1", train="T-RF-1"), headers=_h(svc["carrier"]))
     r = c.post(
         f"/declarations/{d['id']}/decisions/refuse_release", params={"reason": "seal broken"}, headers=_h(svc["customs_altynkol"])
     )
     assert r.status_code == 200 and r.json()["status"] == "not_released"
     assert c.post(f"/declarations/{d['id']}/decisions/release", headers=_h(svc["customs_altynkol"])).status_code == 409
+
+
+def test_guarantee_balance_is_shared_by_open_movements(svc):
+    c = svc["client"]
+    a = lodge(svc, "GB-1", train="T-GB-1", guarantee=60000, guarantee_ref="GRNGB1")
+    b = lodge(svc, "GB-2", train="T-GB-2", guarantee=60000, guarantee_ref="GRNGB1")
+    c.post("/events", json=arrival("ev-gb-1", train="T-GB-1"), headers=_h(svc["carrier"]))
+    c.post("/events", json=arrival("ev-gb-2", train="T-GB-2"), headers=_h(svc["carrier"]))
+    assert get(svc, a["id"]).json()["status"] == "released"  # 50,000 USD at risk of 60,000
+    assert get(svc, b["id"]).json()["status"] == "guarantee_invalid"  # only 10,000 left on the reference

@@ -157,6 +157,7 @@ def declaration(
     hs: str = "847130",
     guarantee: float = 100000.0,
     submit: bool = True,
+    guarantee_ref: str = "GRN0001KZ",
 ) -> dict:
     return {
         "lrn": lrn,
@@ -166,7 +167,7 @@ def declaration(
         "office_destination": "poti",
         "itinerary": ITINERARY,
         "binding_itinerary": True,
-        "guarantee": {"reference": "GRN0001KZ", "amount": guarantee, "currency": "USD"},
+        "guarantee": {"reference": guarantee_ref, "amount": guarantee, "currency": "USD"},
         "transport": {"train_number": train, "wagons": ["52123456"]},
         "containers": [{"number": container, "seals": [f"SEAL-{lrn}-1", f"SEAL-{lrn}-2"]}],
         "seals_count": 2,
