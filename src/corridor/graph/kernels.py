@@ -9,44 +9,56 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["dijkstra", "dijkstra_multi", "path_arcs"]
+__all__ = ["dijkstra", "dijkstra_multi", "path_arcs", "sssp_core"]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _push(v, key, size, pos, hv, hk):
+    """Insert *v* or lower its key in the indexed 4-ary heap; returns the new heap size."""
+    i = pos[v]
+    if i < 0:
+        i = size
+        size += 1
+    while i > 0:
+        p = (i - 1) >> 2
+        if hk[p] > key:
+            hv[i] = hv[p]
+            hk[i] = hk[p]
+            pos[hv[i]] = i
+            i = p
+        else:
+            break
+    hv[i] = v
+    hk[i] = key
+    pos[v] = i
+    return size
 
 
 @njit(cache=True, nogil=True)
-def _multi(indptr, indices, weights, enabled, sources, source_dist, target):
-    """Dijkstra with an indexed 4-ary heap holding (key, vertex) pairs; decrease-key instead of lazy deletion."""
+def sssp_core(indptr, indices, weights, enabled, sources, source_dist, target, first_thru, dist, pred, pos, hv, hk, order):
+    """Dijkstra with an indexed 4-ary heap (decrease-key) into caller-owned buffers.
+
+    Vertices below *first_thru* (other than sources) are settled but not passed through (TNTP zones).
+    ``order[:count]`` lists the settled vertices in settle order; returns count.
+    """
     n = indptr.shape[0] - 1
-    dist = np.full(n, np.inf)
-    pred = np.full(n, -1, dtype=np.int64)
-    pos = np.full(n, -1, dtype=np.int64)  # heap position; -1 never queued, -2 settled
-    hv = np.empty(n, dtype=np.int64)
-    hk = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        dist[i] = np.inf
+        pred[i] = -1
+        pos[i] = -1
     size = 0
     for j in range(sources.shape[0]):
         s = sources[j]
-        d = source_dist[j]
-        if d < dist[s]:
-            dist[s] = d
-            i = pos[s]
-            if i < 0:
-                i = size
-                size += 1
-            while i > 0:
-                p = (i - 1) >> 2
-                if hk[p] > d:
-                    hv[i] = hv[p]
-                    hk[i] = hk[p]
-                    pos[hv[i]] = i
-                    i = p
-                else:
-                    break
-            hv[i] = s
-            hk[i] = d
-            pos[s] = i
+        if source_dist[j] < dist[s]:
+            dist[s] = source_dist[j]
+            size = _push(s, source_dist[j], size, pos, hv, hk)
+    count = 0
     while size > 0:
         u = hv[0]
         du = hk[0]
         pos[u] = -2
+        order[count] = u
+        count += 1
         size -= 1
         if size > 0:  # move the last item to the root and sift it down
             lv = hv[size]
@@ -75,6 +87,8 @@ def _multi(indptr, indices, weights, enabled, sources, source_dist, target):
             pos[lv] = i
         if u == target:
             break
+        if u < first_thru and pred[u] >= 0:
+            continue
         for a in range(indptr[u], indptr[u + 1]):
             if enabled is not None:  # noqa: SIM102 - separate test lets numba prune the branch when None
                 if not enabled[a]:
@@ -84,22 +98,20 @@ def _multi(indptr, indices, weights, enabled, sources, source_dist, target):
             if nd < dist[v]:
                 dist[v] = nd
                 pred[v] = a
-                i = pos[v]
-                if i < 0:
-                    i = size
-                    size += 1
-                while i > 0:  # sift up (push or decrease-key)
-                    p = (i - 1) >> 2
-                    if hk[p] > nd:
-                        hv[i] = hv[p]
-                        hk[i] = hk[p]
-                        pos[hv[i]] = i
-                        i = p
-                    else:
-                        break
-                hv[i] = v
-                hk[i] = nd
-                pos[v] = i
+                size = _push(v, nd, size, pos, hv, hk)
+    return count
+
+
+@njit(cache=True, nogil=True)
+def _multi(indptr, indices, weights, enabled, sources, source_dist, target):
+    n = indptr.shape[0] - 1
+    dist = np.empty(n)
+    pred = np.empty(n, dtype=np.int64)
+    pos = np.empty(n, dtype=np.int64)
+    hv = np.empty(n, dtype=np.int64)
+    hk = np.empty(n)
+    order = np.empty(n, dtype=np.int64)
+    sssp_core(indptr, indices, weights, enabled, sources, source_dist, target, 0, dist, pred, pos, hv, hk, order)
     return dist, pred
 
 
