@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
@@ -178,9 +179,10 @@ def create_app(
     async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
         return JSONResponse({"detail": "database busy, retry", "failures": []}, status_code=503, headers={"Retry-After": "1"})
 
-    def party(authorization: Annotated[str | None, Header()] = None) -> Party:
+    async def party(authorization: Annotated[str | None, Header()] = None) -> Party:
         token = authorization.removeprefix("Bearer ").strip() if authorization else None
-        return service.authenticate(token)
+        known = service.cached_party(token)
+        return known if known is not None else await run_in_threadpool(service.authenticate, token)
 
     PartyDep = Annotated[Party, Depends(party)]
     DeclId = Annotated[int, Path(ge=1, le=2**62, description="Declaration id")]
@@ -245,8 +247,12 @@ def create_app(
         return {"id": p.id, "name": p.name, "role": p.role, "office_node": p.office_node}
 
     @app.post("/declarations", status_code=201)
-    def lodge(data: DeclarationIn, p: PartyDep, key: IdemKey = None) -> JSONResponse:
-        return idempotent(p, key, data.model_dump(mode="json"), lambda: (201, service.create_declaration(p, data)))
+    async def lodge(data: DeclarationIn, p: PartyDep, key: IdemKey = None) -> JSONResponse:
+        if key:  # idempotency records need the database: run the whole exchange in a worker thread
+            return await run_in_threadpool(
+                idempotent, p, key, data.model_dump(mode="json"), lambda: (201, service.create_declaration(p, data))
+            )
+        return JSONResponse(await service.create_declaration_async(p, data), status_code=201)
 
     @app.get("/declarations")
     def list_declarations(

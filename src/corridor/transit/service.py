@@ -296,6 +296,19 @@ class TransitService:
 
     def create_declaration(self, party: Party, data: DeclarationIn) -> dict:
         """Store a declaration (draft) and, unless ``submit`` is false, pre-lodge it after the business rules."""
+        row, trail = self._prepare_lodge(party, data)
+        return self._finish_lodge(row, self._committer.lodge(row, trail, party.id))
+
+    async def create_declaration_async(self, party: Party, data: DeclarationIn) -> dict:
+        """As :meth:`create_declaration`, awaiting the group commit instead of blocking a thread."""
+        row, trail = self._prepare_lodge(party, data)
+        return self._finish_lodge(row, await self._committer.lodge_async(row, trail, party.id))
+
+    def cached_party(self, token: str | None) -> Party | None:
+        """The party of *token* if it was authenticated before (no database access)."""
+        return self._parties.get(hash_token(token)) if token else None
+
+    def _prepare_lodge(self, party: Party, data: DeclarationIn) -> tuple[dict, list[tuple]]:
         if party.role not in ("holder", "operator"):
             raise TransitError(403, "only a holder may lodge declarations")
         body = data.model_dump(mode="json")
@@ -330,12 +343,14 @@ class TransitService:
             "updated_at": now,
         }
 
-        decl_id = self._committer.lodge(row, [(a, f, t, d) for a, f, t, d in trail], party.id)
+        return row, trail
+
+    def _finish_lodge(self, row: dict, decl_id: int | None) -> dict:
         if decl_id is None:
             raise TransitError(
                 409,
-                f"LRN {data.lrn} is already used by this holder",
-                [{"rule": "R000", "path": "lrn", "value": data.lrn, "message": "an LRN unique per holder"}],
+                f"LRN {row['lrn']} is already used by this holder",
+                [{"rule": "R000", "path": "lrn", "value": row["lrn"], "message": "an LRN unique per holder"}],
             )
         return self._view(
             Declaration(
@@ -832,8 +847,25 @@ class _Lodge:
     trail: list[tuple]
     party_id: int
     done: threading.Event = field(default_factory=threading.Event)
+    future: Any = None  # asyncio.Future when the caller awaits instead of blocking
     decl_id: int | None = None
     error: BaseException | None = None
+
+    def finish(self) -> None:
+        if self.future is None:
+            self.done.set()
+            return
+        loop = self.future.get_loop()
+        loop.call_soon_threadsafe(_settle, self.future, self.decl_id, self.error)
+
+
+def _settle(future: Any, result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
 
 
 class _GroupCommitter:
@@ -850,18 +882,30 @@ class _GroupCommitter:
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
 
-    def lodge(self, row: dict, trail: list[tuple], party_id: int) -> int | None:
-        """Insert one declaration and its audit trail; its id, or None when the LRN is taken."""
+    def _ensure_thread(self) -> None:
         with self.lock:
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._loop, daemon=True, name="corridor-group-commit")
                 self.thread.start()
+
+    def lodge(self, row: dict, trail: list[tuple], party_id: int) -> int | None:
+        """Insert one declaration and its audit trail; its id, or None when the LRN is taken."""
+        self._ensure_thread()
         job = _Lodge(row, trail, party_id)
         self.jobs.put(job)
         job.done.wait()
         if job.error is not None:
             raise job.error
         return job.decl_id
+
+    async def lodge_async(self, row: dict, trail: list[tuple], party_id: int) -> int | None:
+        """:meth:`lodge` for coroutines: the event loop keeps serving while the batch commits."""
+        import asyncio
+
+        self._ensure_thread()
+        job = _Lodge(row, trail, party_id, future=asyncio.get_running_loop().create_future())
+        self.jobs.put(job)
+        return await job.future
 
     def _loop(self) -> None:
         while True:
@@ -910,7 +954,7 @@ class _GroupCommitter:
                 for job in now_batch:
                     job.decl_id, job.error = None, exc
             for job in now_batch:
-                job.done.set()
+                job.finish()
 
 
 def _dialect_insert(dialect: str, table: Any) -> Any:
