@@ -33,10 +33,11 @@ test: $(STAMP) postgres
 	$(BIN)/python -m pytest -q
 
 ## make bench: speed against peers measured in the same run (not part of the tests); installs the bench extra
-bench: $(STAMP)
+bench: $(STAMP) postgres
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/assignment.py
+	$(BIN)/python bench/transit_load.py
 
 ## make serve: the transit service on http://127.0.0.1:8000 (SQLite by default, CORRIDOR_DATABASE_URL for PostgreSQL)
 serve: $(STAMP)
