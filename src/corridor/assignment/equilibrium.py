@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.assignment._aon import aon_load, shortest_trees
-from corridor.assignment.vdf import BPR, check_arrays, line_search, vdf_cost, vdf_derivative, vdf_integral, vdf_second
+from corridor.assignment.vdf import line_search, vdf_cost, vdf_derivative, vdf_integral, vdf_second
 from corridor.errors import DataError, NotConvergedError, Problem
 
 __all__ = ["ALGORITHMS", "AssignmentClass", "AssignmentResult", "assign"]
@@ -367,6 +367,3 @@ class _RouteTracker:
                     }
                 )
         return pd.DataFrame(rows, columns=["class", "origin", "destination", "links", "flow", "share"])
-
-
-_ = BPR, check_arrays  # re-exported helpers used by callers

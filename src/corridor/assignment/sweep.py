@@ -20,7 +20,7 @@ import pandas as pd
 from corridor.assignment.scenarios import run_year
 from corridor.errors import DataError, Problem
 from corridor.model import Network
-from corridor.model.scenario import Demand, Scenario
+from corridor.model.scenario import Scenario
 
 __all__ = ["SweepResult", "SweepSpec", "run_sweep", "sample_parameters"]
 
@@ -184,6 +184,3 @@ def _run_ray(net, scenario, years, params, workers, progress) -> list[list[dict]
     finally:
         if started:
             ray.shutdown()
-
-
-_ = Demand  # re-exported type used in type hints by callers

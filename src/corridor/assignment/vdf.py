@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
-__all__ = ["BPR", "QUEUE", "check_arrays", "line_search", "vdf_cost", "vdf_derivative", "vdf_integral", "vdf_second"]
+__all__ = ["BPR", "QUEUE", "line_search", "vdf_cost", "vdf_derivative", "vdf_integral", "vdf_second"]
 
 BPR = 0
 QUEUE = 1
@@ -153,12 +152,3 @@ def line_search(x, d, t0, cap, a, b, kind, fixed, system_optimum, max_step):
         if hi - lo < 1e-15:
             break
     return 0.5 * (lo + hi)
-
-
-def check_arrays(**arrays: np.ndarray) -> None:
-    """Raise ValueError naming the first array that is not finite and non-negative (t0, cap, alpha, beta)."""
-    for name, arr in arrays.items():
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must be finite")
-        if np.any(arr < 0):
-            raise ValueError(f"{name} must be >= 0 (got {arr.min()})")

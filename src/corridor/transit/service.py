@@ -21,7 +21,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -972,6 +972,3 @@ def _dialect_insert(dialect: str, table: Any) -> Any:
 
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
-_ = update  # imported for callers composing bulk updates
