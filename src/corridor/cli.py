@@ -623,6 +623,17 @@ def _print_year(y: Any) -> None:
             )
 
 
+def _print_by_year(title: str, frame: Any, fmt: Callable[[float], str]) -> None:
+    """A table with one row per year (the frame's index) and one right-aligned column per frame column."""
+    t = Table(title=title, header_style="bold")
+    t.add_column("year")
+    for c in frame.columns:
+        t.add_column(str(c), justify="right")
+    for yr, r in frame.iterrows():
+        t.add_row(str(yr), *[fmt(v) for v in r.values])
+    out.print(t)
+
+
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-O", help="Folder to write result tables or flows into.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="csv, parquet or geojson (flows on links).")]
 
@@ -727,21 +738,9 @@ def scenario_run(
         when = "–" if r["saturates_in"] is None or r["saturates_in"] != r["saturates_in"] else str(int(r["saturates_in"]))
         t.add_row(str(r["name"]), _fmt_t(r["capacity_t"]), when, f"{r['max_vc']:.2f}", str(int(r["max_vc_year"])))
     out.print(t)
-    st = Table(title="Corridor shares of freight by year", header_style="bold")
-    st.add_column("year")
-    for c in shares.columns:
-        st.add_column(str(c), justify="right")
-    for yr, r in shares.iterrows():
-        st.add_row(str(yr), *[f"{v:.1%}" for v in r.values])
-    out.print(st)
+    _print_by_year("Corridor shares of freight by year", shares, lambda v: f"{v:.1%}")
     if len(energy):
-        et = Table(title="Energy exports by year (M units/yr)", header_style="bold")
-        et.add_column("year")
-        for c in energy.columns:
-            et.add_column(str(c), justify="right")
-        for yr, r in energy.iterrows():
-            et.add_row(str(yr), *[f"{v / 1e6:.2f}" for v in r.values])
-        out.print(et)
+        _print_by_year("Energy exports by year (M units/yr)", energy, lambda v: f"{v / 1e6:.2f}")
     if files:
         out.print(f"wrote {', '.join(files)}", highlight=False)
 
@@ -778,13 +777,7 @@ def scenario_diff(
         )
         return
     out.print(f"[bold]{sb.name} minus {sa.name}[/] ({', '.join(map(str, ys))})", highlight=False)
-    st = Table(title="Change in corridor shares (percentage points)", header_style="bold")
-    st.add_column("year")
-    for c in d["shares"].columns:
-        st.add_column(str(c), justify="right")
-    for yr, r in d["shares"].iterrows():
-        st.add_row(str(yr), *[f"{100 * v:+.1f}" for v in r.values])
-    out.print(st)
+    _print_by_year("Change in corridor shares (percentage points)", d["shares"], lambda v: f"{100 * v:+.1f}")
     bt = Table(title="Largest changes in volume/capacity", header_style="bold")
     for col in ("year", "link or facility", f"v/c {sa.name}", f"v/c {sb.name}", "change"):
         bt.add_column(col)
@@ -801,13 +794,7 @@ def scenario_diff(
             )
     out.print(bt)
     if len(d["energy"]):
-        et = Table(title="Change in energy exports (M units/yr)", header_style="bold")
-        et.add_column("year")
-        for c in d["energy"].columns:
-            et.add_column(str(c), justify="right")
-        for yr, r in d["energy"].iterrows():
-            et.add_row(str(yr), *[f"{v / 1e6:+.2f}" for v in r.values])
-        out.print(et)
+        _print_by_year("Change in energy exports (M units/yr)", d["energy"], lambda v: f"{v / 1e6:+.2f}")
 
 
 def _range(text: str, cast: Callable[[str], Any], field: str) -> tuple[Any, Any]:
