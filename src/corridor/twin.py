@@ -6,6 +6,7 @@ file adapters. ``corridor.load()`` returns one.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,4 +145,4 @@ def run_tntp(
 def load(path: str | Path | None = None) -> Corridor:
     """Load and validate a dataset folder (default: the dataset shipped with Corridor)."""
     net = read_dataset(path)
-    return Corridor(**{f: getattr(net, f) for f in net.__dataclass_fields__})
+    return Corridor(**{f.name: getattr(net, f.name) for f in dataclasses.fields(net) if f.init})

@@ -9,7 +9,8 @@ import pandas as pd
 
 from corridor.errors import NoRouteError
 from corridor.model import CargoClass, Network
-from corridor.routing.core import Route, find_routes
+from corridor.routing.core import find_routes
+from corridor.routing.route import Route
 
 __all__ = ["CorridorResult", "compare_corridors"]
 
