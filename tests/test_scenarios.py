@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corridor.assignment.scenarios import SATURATED_VC, classify_route, diff_runs, run_scenario, run_year
-from corridor.assignment.sweep import SweepSpec, run_sweep, sample_parameters
+from corridor.assignment.freight import classify_route
+from corridor.data.results import write_run
 from corridor.data.scenario_files import list_scenarios, read_scenario
 from corridor.errors import DataError
+from corridor.scenarios import SATURATED_VC, Executor, SweepSpec, diff_runs, run_scenario, run_sweep, run_year, sample_parameters
 
 
 def test_shipped_scenarios_load_and_validate(net):
@@ -90,14 +91,14 @@ def test_digital_customs_lowers_crossing_waits(net):
 
 def test_outputs_csv_parquet_geojson(net, tmp_path: Path):
     run = run_scenario(net, read_scenario("base"), [2030])
-    csvs = run.write(str(tmp_path / "csv"), format="csv")
-    assert any(p.endswith("_saturation.csv") for p in csvs)
-    pq = run.write(str(tmp_path / "pq"), format="parquet")
-    assert len(pd.read_parquet(next(p for p in pq if p.endswith("_shares.parquet")))) == 1
-    gj = run.write(str(tmp_path / "gj"), format="geojson", geometry=net.link_coordinates)
-    assert Path(gj[0]).read_text().startswith('{"type": "FeatureCollection"')
+    csvs = write_run(run, tmp_path / "csv", format="csv")
+    assert any(p.name.endswith("_saturation.csv") for p in csvs)
+    pq = write_run(run, tmp_path / "pq", format="parquet")
+    assert len(pd.read_parquet(next(p for p in pq if p.name.endswith("_shares.parquet")))) == 1
+    gj = write_run(run, tmp_path / "gj", format="geojson", geometry=net.link_coordinates)
+    assert gj[0].read_text().startswith('{"type": "FeatureCollection"')
     with pytest.raises(DataError, match="format"):
-        run.write(str(tmp_path / "x"), format="xlsx")
+        write_run(run, tmp_path / "x", format="xlsx")
 
 
 def test_bad_scenarios_name_the_field(net, tmp_path: Path):
@@ -147,12 +148,16 @@ def test_sweep_samples_are_deterministic_and_grid_covers_combinations():
         SweepSpec(years=(2030,), samples=0).check()
 
 
-def test_sweep_gives_identical_results_locally_and_on_ray(net):
+def test_sweep_gives_identical_results_in_process_on_processes_and_on_ray(net, monkeypatch):
     sc = read_scenario("cpc_disruption")
     spec = SweepSpec(years=(2028,), samples=3, seed=3, demand_scale=(0.7, 1.3), disruption_probability=0.5)
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")  # ignored: the Ray address comes only from settings
+    here = run_sweep(net, sc, spec, workers=1)
     local = run_sweep(net, sc, spec, use_ray=False, workers=2)
     ray = run_sweep(net, sc, spec, use_ray=True, workers=2)
-    assert local.executor == "processes" and ray.executor == "ray"
+    assert (here.executor, local.executor, ray.executor) == (Executor.LOCAL, Executor.PROCESSES, Executor.RAY)
+    assert len(here.samples) and here.samples["sample"].nunique() == 3
+    pd.testing.assert_frame_equal(here.samples, local.samples)
     pd.testing.assert_frame_equal(local.samples, ray.samples)
     summary = local.summary()
     assert {"p5", "p50", "p95", "mean"} <= set(summary.columns)

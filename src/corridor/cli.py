@@ -648,7 +648,8 @@ def assign(
     as_json: JsonOpt = False,
 ) -> None:
     """Assign one scenario year: bottleneck ranking, corridor shares and energy route shares."""
-    from corridor.assignment.scenarios import ScenarioRun, run_year
+    from corridor.data.results import write_run
+    from corridor.scenarios import ScenarioRun, run_year
 
     net = _load(data, as_json)
     sc = _scenario(scenario, net, as_json)
@@ -657,7 +658,10 @@ def assign(
         y = _run(as_json, lambda: run_year(net, sc, year))
     files = []
     if output:
-        files = _run(as_json, lambda: ScenarioRun(sc, [y]).write(str(output), format=format, geometry=net.link_coordinates))
+        files = _run(
+            as_json,
+            lambda: [str(p) for p in write_run(ScenarioRun(sc, [y]), output, format=format, geometry=net.link_coordinates)],
+        )
     if as_json:
         _emit({**y.to_dict(), "files": files})
         return
@@ -693,7 +697,8 @@ def scenario_run(
     as_json: JsonOpt = False,
 ) -> None:
     """Run a scenario over years: the year each bottleneck saturates, corridor shares, energy by year."""
-    from corridor.assignment.scenarios import SATURATED_VC, run_scenario
+    from corridor.data.results import write_run
+    from corridor.scenarios import SATURATED_VC, run_scenario
 
     net = _load(data, as_json)
     sc = _scenario(name, net, as_json)
@@ -709,7 +714,11 @@ def scenario_run(
     ) as prog:
         task = prog.add_task(f"Running {sc.name}", total=len(ys))
         run = _run(as_json, lambda: run_scenario(net, sc, ys, progress=lambda y: prog.advance(task)))
-    files = _run(as_json, lambda: run.write(str(output), format=format, geometry=net.link_coordinates)) if output else []
+    files = (
+        _run(as_json, lambda: [str(p) for p in write_run(run, output, format=format, geometry=net.link_coordinates)])
+        if output
+        else []
+    )
     sat, shares, energy = run.saturation(), run.shares_table(), run.energy_table()
     if as_json:
         _emit(
@@ -754,7 +763,7 @@ def scenario_diff(
     as_json: JsonOpt = False,
 ) -> None:
     """What changes from scenario A to scenario B: corridor shares, bottleneck v/c, energy exports."""
-    from corridor.assignment.scenarios import diff_runs, run_scenario
+    from corridor.scenarios import diff_runs, run_scenario
 
     net = _load(data, as_json)
     sa, sb = _scenario(a, net, as_json), _scenario(b, net, as_json)
@@ -821,7 +830,7 @@ def sweep(
     as_json: JsonOpt = False,
 ) -> None:
     """Sweep scenario parameters (grid or Monte Carlo) and summarise percentiles of shares, v/c and stranded energy."""
-    from corridor.assignment.sweep import SweepSpec, run_sweep
+    from corridor.scenarios import SweepSpec, run_sweep
 
     net = _load(data, as_json)
     sc = _scenario(name, net, as_json)
