@@ -94,9 +94,9 @@ def _run(as_json: bool, fn: Callable[[], Any]) -> Any:
 
 
 def _load(data: Path | None, as_json: bool) -> Any:
-    from corridor.twin import load
+    from corridor.data import read_dataset
 
-    return _run(as_json, lambda: load(data))
+    return _run(as_json, lambda: read_dataset(data))
 
 
 def _spinner(text: str, as_json: bool) -> Progress:
@@ -140,12 +140,15 @@ def route(
     as_json: JsonOpt = False,
 ) -> None:
     """Best routes between two places, with a per-leg breakdown (mode, km, hours moving and waiting, cost, CO2)."""
+    from corridor.routing import find_routes
+
     net = _load(data, as_json)
     with _spinner("Finding routes…", as_json) as prog:
         prog.add_task("route")
         routes = _run(
             as_json,
-            lambda: net.route(
+            lambda: find_routes(
+                net,
                 origin,
                 destination,
                 cargo=cargo,
@@ -501,7 +504,8 @@ def tntp_run(
     as_json: JsonOpt = False,
 ) -> None:
     """Equilibrate a TNTP network (user equilibrium) and compare with its best-known solution."""
-    from corridor.twin import run_tntp
+    from corridor.assignment.tntp import run_tntp
+    from corridor.data.tntp import read_tntp
 
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True, disable=as_json or not err.is_terminal
@@ -511,7 +515,7 @@ def tntp_run(
         def tick(i: int, g: float) -> None:
             prog.update(task, description=f"Assigning {folder.name}: iteration {i}, relative gap {g:.2e}")
 
-        run = _run(as_json, lambda: run_tntp(folder, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=tick))
+        run = _run(as_json, lambda: run_tntp(read_tntp(folder), algorithm=algorithm, gap=gap, max_iter=max_iter, callback=tick))
     d = run.to_dict()
     if as_json:
         _emit(d)
