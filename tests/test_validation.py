@@ -230,3 +230,56 @@ def test_many_bad_rows_report_the_first_few_and_a_count(dataset_copy: Path):
     lat = [p for p in _problems(dataset_copy) if p.field == "lat"]
     assert len(lat) == MAX_PER_RULE + 1
     assert [p.line for p in lat[:3]] == [2, 3, 4] and "more rows" in str(lat[-1].value)
+
+
+def _big_dataset(folder: Path, n_links: int, bad: dict[int, dict]) -> Path:
+    from conftest import build_dataset
+
+    n_nodes = 500
+    nodes = [
+        {
+            "node_id": f"n{i}",
+            "name": f"Station {i}",
+            "kind": "rail_station",
+            "country": "KZ",
+            "lat": 40 + i % 50 * 0.1,
+            "lon": 50 + i // 50 * 0.1,
+        }
+        for i in range(n_nodes)
+    ]
+    links = [
+        {
+            "link_id": f"l{i}",
+            "from_node": f"n{i % n_nodes}",
+            "to_node": f"n{(i * 7 + 1) % n_nodes}",
+            "mode": "rail",
+            "gauge_mm": 1520,
+            "length_km": 10 + i % 700,
+            "countries": "KZ",
+            **bad.get(i, {}),
+        }
+        for i in range(n_links)
+    ]
+    return build_dataset(folder, nodes, links)
+
+
+def test_a_large_links_file_validates_and_one_bad_row_is_found_by_line(tmp_path: Path):
+    n = 50_000
+    good = read_dataset(_big_dataset(tmp_path / "good", n, {}), cache=False)
+    assert len(good.links) == 2 * n and good.links.loc["l49999", "length_km"] == 10 + 49_999 % 700
+    bad_row = 31_337  # data row 31,337 is on line 31,339 (the header is line 1)
+    problems = _problems(_big_dataset(tmp_path / "bad", n, {bad_row: {"speed_kmh": "0"}}))
+    assert [(p.file, p.line, p.field, p.value) for p in problems] == [("links.csv", bad_row + 2, "speed_kmh", "0")]
+
+
+def test_line_numbers_stay_right_after_quoted_line_breaks_and_blank_lines(dataset_copy: Path):
+    path = dataset_copy / "nodes.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(3, "")  # a blank line 4
+    head = lines[2].split(",", 2)
+    lines[2] = f'{head[0]},"Two\nlines",{head[2]}'  # line 3 holds a quoted line break
+    lines[5] = lines[5].replace(",", ",\x01", 1)  # the row that started on line 6 now starts on line 7
+    path.write_text("\n".join(lines), encoding="utf-8")
+    found = {(p.line, p.field) for p in _problems(dataset_copy)}
+    assert (4, "name") in found  # the line-break row ends on line 4
+    assert (7, "name") in found

@@ -7,19 +7,18 @@ references to unknown nodes or sources, and numbers that no provenance row cover
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 import pandas as pd
 
 from corridor import settings
+from corridor.data.csvfile import decode_utf8, read_bytes, read_csv_columns
 from corridor.data.dataset_checks import check_references
 from corridor.data.dataset_provenance import build_provenance
 from corridor.errors import DataError, Problem
 from corridor.model import Network, layer_of
-from corridor.schema import MAX_PER_RULE, TABLES, Status, parse_rows, schema
+from corridor.schema import TABLES, Status, parse_columns, parse_rows, schema
 
 __all__ = ["DATASET_DIR", "SEA_GEOMETRY_FILE", "dataset_files", "read_dataset", "validate_dataset"]
 
@@ -32,50 +31,6 @@ SEA_GEOMETRY_FILE = "sea_lanes.geojson"
 def dataset_files(folder: Path) -> list[Path]:
     """The files a dataset folder is read from (one CSV per table, then the sea-lane geometry)."""
     return [*(folder / f"{t}.csv" for t in TABLES), folder / SEA_GEOMETRY_FILE]
-
-
-def _read_bytes(file: Path, problems: list[Problem]) -> bytes | None:
-    if not file.exists():
-        problems.append(Problem(file.name, None, "(file)", str(file), "the file to exist"))
-    elif not file.is_file():
-        problems.append(Problem(file.name, None, "(file)", str(file), "a file, not a folder or device"))
-    else:
-        try:
-            return file.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(file.name, None, "(file)", str(file), f"a readable file ({exc.strerror or exc})"))
-    return None
-
-
-def decode_utf8(data: bytes, name: str, problems: list[Problem]) -> str:
-    """*data* as text; each invalid UTF-8 sequence (up to MAX_PER_RULE) is reported with its line and byte offset."""
-    pos, found = 0, 0
-    while found < MAX_PER_RULE:
-        try:
-            data[pos:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            start, end = pos + exc.start, pos + exc.end
-            line = data.count(b"\n", 0, start) + 1
-            expected = f"UTF-8 text (invalid byte at byte offset {start}; save the file as UTF-8)"
-            problems.append(Problem(name, line, "(encoding)", data[start:end], expected))
-            pos, found = end, found + 1
-    return data.decode("utf-8-sig", errors="replace")
-
-
-def _read_csv(file: Path, problems: list[Problem]) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
-    data = _read_bytes(file, problems)
-    if data is None:
-        return None
-    text = decode_utf8(data, file.name, problems)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader, [])]
-        rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    except csv.Error as exc:
-        problems.append(Problem(file.name, reader.line_num, "(csv)", str(exc), "well-formed CSV (quotes closed)"))
-        return None
-    return header, rows
 
 
 def _empty(table: str) -> pd.DataFrame:
@@ -91,11 +46,11 @@ def validate_dataset(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, d
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     for table in TABLES:
-        read = _read_csv(folder / f"{table}.csv", problems)
+        read = read_csv_columns(folder / f"{table}.csv", problems)
         if read is None:
             frames[table] = _empty(table)
             continue
-        frame, found = parse_rows(table, *read, f"{table}.csv")
+        frame, found = parse_columns(table, read.header, read.lines, read.columns, f"{table}.csv")
         problems.extend(found)
         frames[table] = frame
     problems.extend(check_references(frames))
@@ -127,7 +82,7 @@ def _read_sea_geometry(folder: Path, problems: list[Problem]) -> dict[str, dict]
     file = folder / SEA_GEOMETRY_FILE
     if not file.exists():
         return {}
-    data = _read_bytes(file, problems)
+    data = read_bytes(file, problems)
     if data is None:
         return {}
     try:

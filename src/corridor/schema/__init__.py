@@ -8,15 +8,17 @@ file, line, field, value and expectation.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from corridor.errors import DataError, Problem
-from corridor.schema.columns import NUMERIC_DTYPES, control_mask, parse_column
+from corridor.schema.columns import ARROW_STR, NUMERIC_DTYPES, control_mask, parse_column
 from corridor.schema.enums import (
     CargoClass,
     Confidence,
@@ -47,7 +49,9 @@ __all__ = [
     "TableSchema",
     "TransferKind",
     "collect",
+    "parse_columns",
     "parse_rows",
+    "rows_to_columns",
     "schema",
 ]
 
@@ -161,51 +165,83 @@ def _header_problems(sch: TableSchema, header: list[str], file: str) -> list[Pro
     return out
 
 
-def _raw_frame(header: list[str], rows: list[tuple[int, list[str]]], file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Rows with the header's number of cells as a frame of stripped strings (plus ``_line``); the rest reported."""
+def rows_to_columns(
+    header: list[str], rows: list[tuple[int, list[str]]], file: str
+) -> tuple[np.ndarray, list[Sequence[str]], list[Problem]]:
+    """(line numbers, one sequence of cells per header column, problems) from (line, cells) rows.
+
+    Rows with another number of cells than the header are reported and left out.
+    """
     width = len(header)
     wrong = [(line, len(cells)) for line, cells in rows if len(cells) != width]
     problems = collect(file, "(row)", [w[0] for w in wrong], [w[1] for w in wrong], f"{width} cells like the header")
     good = rows if not wrong else [r for r in rows if len(r[1]) == width]
-    names = [f"_c{i}" for i in range(width)]  # positional: the header may repeat or lack names
-    raw = pd.DataFrame([cells for _, cells in good], columns=names, dtype=object)
-    raw.insert(0, "_line", np.array([line for line, _ in good], dtype=np.int64))
+    columns: list[Sequence[str]] = list(zip(*(cells for _, cells in good), strict=True)) if good else [() for _ in header]
+    return np.array([line for line, _ in good], dtype=np.int64), columns, problems
+
+
+def _raw_frame(
+    header: list[str], lines: np.ndarray, columns: list[Sequence[str] | pa.Array], file: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Stripped Arrow string columns ``_c0``, ``_c1``... (positional: a header may repeat names) plus ``_line``.
+
+    Cells holding control characters are reported and emptied; rows whose cells are all blank are dropped.
+    """
+    problems: list[Problem] = []
+    raw = pd.DataFrame({"_line": np.asarray(lines, dtype=np.int64)})
     for i, h in enumerate(header):
-        cells = raw[names[i]]
+        col = columns[i]
+        arrow = col if isinstance(col, pa.Array) else pa.array(list(col), type=pa.string())
+        cells = pd.Series(pd.arrays.ArrowStringArray(arrow), index=raw.index)
         bad = control_mask(cells)
         if bad.any():
-            problems += collect(file, h, raw["_line"][bad], cells[bad], NO_CONTROL)
-        raw[names[i]] = cells.str.strip().where(~bad, "")
+            problems += collect(file, h, raw["_line"][bad], cells[bad].astype(object), NO_CONTROL)
+            cells = cells.where(~bad, "")
+        raw[f"_c{i}"] = cells.str.strip()
+    if header and len(raw):
+        blank = np.logical_and.reduce([(raw[f"_c{i}"] == "").to_numpy(dtype=bool) for i in range(len(header))])
+        raw = raw[~blank].reset_index(drop=True) if blank.any() else raw
     return raw, problems
 
 
 def parse_rows(table: str, header: list[str], rows: list[tuple[int, list[str]]], file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Validate raw CSV rows of *table* against its schema, one column at a time.
+    """Validate raw CSV rows of *table* (a list of (line number, cells)); see :func:`parse_columns`."""
+    lines, columns, problems = rows_to_columns(header, rows, file)
+    frame, found = parse_columns(table, header, lines, columns, file)
+    return frame, problems + found
 
-    *rows* holds (line number, cells). Returns the typed table (``_line`` plus one column per schema
-    attribute; numbers as float64 with NaN where empty, other values as objects with None or () where
-    empty, defaults filled, bad cells left empty) and every problem found: missing, unknown or repeated
-    columns, rows of the wrong width, control characters, empty required cells, cells of the wrong type,
-    numbers outside the schema's range, and repeated keys. Each rule reports its first
-    :data:`MAX_PER_RULE` rows and a count of the rest.
+
+def parse_columns(
+    table: str, header: list[str], lines: np.ndarray, columns: list[Sequence[str] | pa.Array], file: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate the cells of *table*, given column by column, against its schema.
+
+    *lines* holds each row's line number and *columns* one sequence of cells (or Arrow string array) per
+    header column. Returns the typed table (``_line`` plus one column per schema attribute; numbers as
+    float64 with NaN where empty, other values as objects with None or () where empty, defaults filled,
+    bad cells left empty) and every problem found: missing, unknown or repeated columns, control
+    characters, empty required cells, cells of the wrong type, numbers outside the schema's range, and
+    repeated keys. Each rule reports its first :data:`MAX_PER_RULE` rows and a count of the rest.
     """
     sch = schema(table)
     problems = _header_problems(sch, header, file)
-    raw, found = _raw_frame(header, rows, file)
+    raw, found = _raw_frame(header, lines, columns, file)
     problems += found
     position = {h: i for i, h in reversed(list(enumerate(header)))}
     frame = pd.DataFrame({"_line": raw["_line"]})
     for c in sch.columns:
         present = c.attribute in position
-        cells = raw[f"_c{position[c.attribute]}"] if present else pd.Series("", index=raw.index, dtype=object)
-        empty = cells == ""
+        cells = raw[f"_c{position[c.attribute]}"] if present else pd.Series("", index=raw.index, dtype=ARROW_STR)
+        empty = (cells == "").astype(bool)
         if c.required and present and empty.any():
-            problems += collect(file, c.attribute, raw["_line"][empty], cells[empty], "a value (the column is required)")
+            problems += collect(
+                file, c.attribute, raw["_line"][empty], [""] * int(empty.sum()), "a value (the column is required)"
+            )
         if c.default:
             cells = cells.where(~empty, c.default)
         values, bad, expected = parse_column(c, cells)
         if bad.any():
-            problems += collect(file, c.attribute, raw["_line"][bad], cells[bad], expected[bad])
+            problems += collect(file, c.attribute, raw["_line"][bad], cells[bad].astype(object), expected[bad])
         frame[c.attribute] = values
     if sch.columns[0].key:
         problems += _duplicates(frame, sch.key, file)

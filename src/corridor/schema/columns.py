@@ -19,8 +19,10 @@ from corridor.units import UNITS, is_country, is_currency
 if TYPE_CHECKING:
     from corridor.schema import Column
 
-__all__ = ["CONTROL_CHARS", "NUMERIC_DTYPES", "control_mask", "parse_column", "parse_scalar"]
+__all__ = ["ARROW_STR", "CONTROL_CHARS", "NUMERIC_DTYPES", "control_mask", "parse_column", "parse_scalar"]
 
+#: Raw cells are held as Arrow strings, whose ``.str`` methods run in C over the whole column.
+ARROW_STR = "string[pyarrow]"
 #: dtypes whose columns hold numbers (float64 in parsed tables, NaN where empty).
 NUMERIC_DTYPES = ("float", "int")
 #: C0 and C1 control characters (NUL, tab, newline, escape, ...): never allowed in a cell.
@@ -32,7 +34,7 @@ _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 def control_mask(raw: pd.Series) -> pd.Series:
     """True where a cell holds a control character."""
-    return raw.str.contains(CONTROL_CHARS, regex=True, na=False)
+    return raw.str.contains(CONTROL_CHARS.pattern, regex=True).fillna(False).astype(bool)
 
 
 def parse_scalar(dtype: str, raw: str) -> tuple[object, str | None]:
@@ -76,12 +78,11 @@ def parse_scalar(dtype: str, raw: str) -> tuple[object, str | None]:
 
 
 def _numbers(col: Column, s: pd.Series, filled: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    text = s.where(filled)
-    num = pd.to_numeric(text, errors="coerce").astype(float)
+    num = pd.to_numeric(s.astype(object).where(filled), errors="coerce").astype(float)
     expected = pd.Series("", index=s.index, dtype=object)
     not_number = filled & num.isna()
     if col.dtype == "int":
-        not_number |= filled & ~s.str.fullmatch(_INT, na=False)
+        not_number |= filled & ~s.str.fullmatch(_INT).fillna(False).astype(bool)
         expected[not_number] = "a whole number"
     else:
         expected[not_number] = "a number"
@@ -103,19 +104,20 @@ def parse_column(col: Column, s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Se
     Returns (values, bad, expected): parsed values (NaN/None/() where empty or bad), a mask of bad cells and,
     where bad, the expectation they failed.
     """
-    filled = s != ""
+    filled = (s != "").astype(bool)
     if col.dtype in NUMERIC_DTYPES:
         return _numbers(col, s, filled)
     empty: object = () if col.dtype.startswith("list:") else None
+    none = pd.Series("", index=s.index, dtype=object)
     if col.dtype == "str" or col.dtype.startswith("ref:"):
-        values = s.where(filled, None).astype(object)
-        return values, pd.Series(False, index=s.index), pd.Series("", index=s.index, dtype=object)
+        return s.astype(object).where(filled, None), pd.Series(False, index=s.index), none
     if col.dtype == "id":
-        bad = filled & ~s.str.fullmatch(_ID, na=False)
-        values = s.where(filled & ~bad, None).astype(object)
-        return values, bad, pd.Series(np.where(bad, parse_scalar("id", "!")[1], ""), index=s.index, dtype=object)
-    parsed = {u: parse_scalar(col.dtype, u) for u in pd.unique(s[filled])}
-    pairs = s.map(lambda u: parsed.get(u, (empty, None)))
-    values = pd.Series([p[0] if p[1] is None else empty for p in pairs], index=s.index, dtype=object)
-    expected = pd.Series([p[1] or "" for p in pairs], index=s.index, dtype=object)
-    return values, expected != "", expected
+        bad = filled & ~s.str.fullmatch(_ID).fillna(False).astype(bool)
+        none[bad] = parse_scalar("id", "!")[1]
+        return s.astype(object).where(filled & ~bad, None), bad, none
+    cells = s.astype(object).tolist()
+    parsed = {u: parse_scalar(col.dtype, u) for u in set(cells) if u != ""}
+    values = [parsed[u][0] if u and parsed[u][1] is None else empty for u in cells]
+    expected = [parsed[u][1] or "" if u else "" for u in cells]
+    exp = pd.Series(expected, index=s.index, dtype=object)
+    return pd.Series(values, index=s.index, dtype=object), exp != "", exp
