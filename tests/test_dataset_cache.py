@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_validation import edit
 
 from corridor import settings
 from corridor.data import csvdir, read_dataset
 from corridor.data.dataset_cache import cache_path
 from corridor.errors import DataError
-
-from test_validation import edit
 
 TABLES = ("nodes", "links", "transfers", "modes", "parameters", "projects", "fx_rates", "sources", "corridors", "provenance")
 
@@ -25,7 +24,7 @@ def cache(tmp_path: Path):
 
 
 def _no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(folder):  # noqa: ANN001
+    def refuse(folder):
         raise AssertionError(f"validated {folder} again although the cache holds it")
 
     monkeypatch.setattr(csvdir, "validate_dataset", refuse)
