@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pandas as pd
 
-import corridor
 from corridor import settings
 from corridor.model import Network
 
@@ -31,8 +30,13 @@ __all__ = ["CACHE_FORMAT", "KEEP_FILES", "cache_dir", "cache_key", "cache_path",
 CACHE_FORMAT = 1
 #: Most cached datasets kept; older ones are removed when a new one is written.
 KEEP_FILES = 8
-_PACKAGE = Path(corridor.__file__).parent
-_CODE = ("schema", "data/csvdir.py", "data/dataset_checks.py", "data/dataset_provenance.py", "model/network.py")
+_PACKAGE = Path(__file__).resolve().parents[1]
+_CODE = (
+    "__init__.py",
+    "schema",
+    "model/network.py",
+    *(f"data/{m}.py" for m in ("csvdir", "csvfile", "dataset_cache", "dataset_checks", "dataset_provenance")),
+)
 _log = logging.getLogger(__name__)
 
 
@@ -57,9 +61,9 @@ def _code_files() -> list[Path]:
 
 
 def cache_key(files: list[Path]) -> str:
-    """SHA-256 over the contents of *files* (missing ones marked), the loader's code and the versions."""
+    """SHA-256 over the contents of *files* (missing ones marked), the loader's code (with ``__version__``) and versions."""
     h = hashlib.sha256()
-    h.update(f"corridor {corridor.__version__} format {CACHE_FORMAT} pandas {pd.__version__} {sys.version_info[:2]}".encode())
+    h.update(f"corridor format {CACHE_FORMAT} pandas {pd.__version__} {sys.version_info[:2]}".encode())
     for path in [*_code_files(), *files]:
         h.update(b"\0" + path.name.encode() + b"\0")
         try:
