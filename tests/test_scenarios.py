@@ -131,13 +131,14 @@ link = "cpc"
     with pytest.raises(DataError) as info:
         read_scenario(bad)
     fields = {p.field for p in info.value.problems}
-    assert "colour" in fields and "demand[0].t_per_year.2024" in fields
-    bad.write_text(bad.read_text().replace('colour = "red"\n', "").replace("-5", "5"))
+    assert {"colour", "demand[0].t_per_year.2024", "disruptions[0].kind"} <= fields  # the file's own schema
+    bad.write_text(bad.read_text().replace('colour = "red"\n', "").replace("-5", "5").replace("earthquake", "close_link"))
+    bad.write_text(bad.read_text().replace('link = "cpc"', 'link = "no_such_link"'))
     sc = read_scenario(bad)
     with pytest.raises(DataError) as info:
         sc.validate(net)
     fields = {p.field for p in info.value.problems}
-    assert "demand.d.origin" in fields and "disruptions.kind" in fields
+    assert "demand.d.origin" in fields and "disruptions.link" in fields  # names checked against the network
     with pytest.raises(DataError, match="not-a-scenario"):
         read_scenario("not-a-scenario")
 

@@ -29,6 +29,9 @@ OPTIONS: dict[str, Option] = {
     o.name: o
     for o in [
         Option("dataset_dir", "", "Folder of the dataset to load; empty means the dataset shipped in the package."),
+        Option(
+            "cache_dir", "", "Folder for the validated-dataset cache; empty means the user's cache folder, 'off' disables it."
+        ),
         Option("year", 2025, "Default model year for routing and the network view."),
         Option("k_max_overlap", 0.6, "Largest share of km two alternative routes may share to count as different."),
         Option(
