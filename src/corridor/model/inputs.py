@@ -49,7 +49,9 @@ def parse_years(text: str, name: str = "years") -> list[int]:
             a, b = text.split("..", 1)
             lo, hi = int(a), int(b)
             if hi < lo:
-                raise _bad(name, text, "a range whose first year is not after its last")
+                raise _bad(
+                    name, text, f"a range YYYY..YYYY whose first year is not after its last, years from {YEAR_MIN} to {YEAR_MAX}"
+                )
             years = list(range(lo, hi + 1)) if lo >= YEAR_MIN and hi <= YEAR_MAX else [lo, hi]
         else:
             years = [int(x) for x in text.split(",") if x.strip()]
