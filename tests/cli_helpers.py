@@ -10,10 +10,10 @@ from unittest import mock
 from click.testing import Result
 from typer.testing import CliRunner
 
-import corridor
+from corridor import data
 from corridor.cli import app
 
-_real_load = corridor.load
+_real_load = data.read_dataset
 
 
 @functools.cache
@@ -22,13 +22,13 @@ def _shipped() -> Any:
 
 
 def _load(path: Any = None) -> Any:
-    """``corridor.load`` with the shipped dataset loaded once per test session (other folders load afresh)."""
+    """``read_dataset`` with the shipped dataset loaded once per test session (other folders load afresh)."""
     return _shipped() if path is None else _real_load(path)
 
 
 def invoke(*args: str) -> Result:
     """Run ``corridor ARGS`` in this process; stdout and stderr are kept apart on the result."""
-    with mock.patch("corridor.load", _load):
+    with mock.patch("corridor.data.read_dataset", _load):
         return CliRunner().invoke(app, list(args))
 
 

@@ -114,12 +114,16 @@ def run(as_json: bool, fn: Callable[[], T]) -> T:
 
 
 def load(data: Path | None, as_json: bool) -> Any:
-    """The dataset in *data* (default: the shipped one), or its problems and exit 2."""
-    import corridor
+    """The dataset in *data* (default: the shipped one) as a model Network, or its problems and exit 2.
+
+    Reads through :func:`corridor.data.read_dataset` rather than ``corridor.load()``: the notebook class would
+    also import networkx and the assignment engine, which most commands never use.
+    """
+    from corridor import data as adapters
 
     if data is not None and not data.is_dir():
         fail(DataError(f"--data = {str(data)!r}: expected an existing dataset folder"), as_json)
-    return run(as_json, lambda: corridor.load(data))
+    return run(as_json, lambda: adapters.read_dataset(data))
 
 
 def arg_year(year: int | None, as_json: bool, option: str = "--year") -> int | None:

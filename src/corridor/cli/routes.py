@@ -75,6 +75,8 @@ def route(
     as_json: JsonOpt = False,
 ) -> None:
     """Best routes between two places, with a per-leg breakdown (mode, km, hours moving and waiting, cost, CO2)."""
+    from corridor.routing import find_routes
+
     countries = arg_countries(avoid, as_json)
     year = arg_year(year, as_json)
     quantity = arg_positive(quantity, as_json, "--quantity")
@@ -86,7 +88,8 @@ def route(
         prog.add_task("route")
         routes = run(
             as_json,
-            lambda: net.route(
+            lambda: find_routes(
+                net,
                 origin,
                 destination,
                 cargo=cargo,
