@@ -170,6 +170,9 @@ def test_range_parser():
         (("compare", "Xi'an", "Duisbrug"), "Duisbrug"),
         (("sources", "--kind", "guess"), "kind"),
         (("sources", "--limit", "-1"), "--limit"),
+        (("sources", "--table", "nope"), "'table' = 'nope'"),
+        (("route", "xian", "duisburg", "--customs", "bogus"), "bogus"),
+        (("tntp", "run", "/nonexistent", "--algorithm", "zz"), "algorithm"),
         (("tntp", "run", "/nonexistent", "--gap", "-1"), "--gap"),
         (("route", "xian", "duisburg", "--data", "/nonexistent/dataset"), "--data"),
     ],
@@ -182,3 +185,8 @@ def test_bad_input_with_json_gives_a_json_error():
     result = refused("route", "xian", "duisburg", "--year", "3000", "--json")
     doc = json.loads(result.stdout)
     assert doc["error"] == "DataError" and "--year = 3000" in doc["problems"][0]
+
+
+def test_bootstrap_with_an_empty_name_is_one_line(tmp_path: Path):
+    result = refused("transit", "bootstrap", "--name", "", "--database-url", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    one_error_line(result, "name = ''")

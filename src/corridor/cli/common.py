@@ -93,7 +93,7 @@ def split(values: list[str] | None) -> list[str]:
 
 def fail(exc: Exception, as_json: bool) -> NoReturn:
     """Print each problem of *exc* as one line (or a JSON error document) and exit with status 2."""
-    problems = [str(p) for p in getattr(exc, "problems", [])] or [str(exc)]
+    problems = [str(p) for p in getattr(exc, "problems", [])] or _validation_lines(exc) or [str(exc)]
     if as_json:
         body: dict[str, Any] = {"error": type(exc).__name__, "problems": problems}
         if isinstance(exc, UnknownPlaceError):
@@ -103,6 +103,17 @@ def fail(exc: Exception, as_json: bool) -> NoReturn:
         for p in problems:
             err.print(f"[bold red]error:[/] {escape(p)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+def _validation_lines(exc: Exception) -> list[str]:
+    """A pydantic ValidationError as one line per problem: field = value: message."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return []
+    try:
+        return [f"{'.'.join(map(str, e['loc']))} = {e.get('input')!r}: {e['msg']}" for e in errors()]
+    except (TypeError, KeyError):
+        return []
 
 
 def run(as_json: bool, fn: Callable[[], T]) -> T:

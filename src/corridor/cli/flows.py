@@ -273,9 +273,11 @@ def tntp_run(
     as_json: JsonOpt = False,
 ) -> None:
     """Equilibrate a TNTP network (user equilibrium) and compare with its best-known solution."""
+    from corridor.assignment import ALGORITHMS
     from corridor.model.inputs import check_count, check_positive
     from corridor.twin import run_tntp
 
+    check_choice(algorithm, ALGORITHMS, option="--algorithm", as_json=as_json)
     run(as_json, lambda: (check_positive(gap, "--gap"), check_count(max_iter, "--max-iter")))
     with bar(as_json, bar_column=False, counter=None) as prog:
         task = prog.add_task(f"Assigning {folder.name}")

@@ -36,11 +36,15 @@ def search_provenance(
     """Provenance rows (one per dataset value) matching every filter given; ``search`` is case-insensitive text.
 
     Columns: table, record_id, field, value, unit, year, kind, source_id, source_title, source_ref, confidence,
-    quote, note. Raises :class:`DataError` for a *kind* other than sourced, computed or assumption.
+    quote, note. Raises :class:`DataError` for a *kind* other than sourced, computed or assumption, and for a
+    *table* that holds no values.
     """
     if kind and kind not in PROVENANCE_KINDS:
         raise DataError(f"field 'kind' = {kind!r}: expected one of {', '.join(PROVENANCE_KINDS)}")
     frame = net.provenance.reset_index()
+    tables = sorted(frame["table"].astype(str).unique())
+    if table and table not in tables:
+        raise DataError(f"field 'table' = {table!r}: expected one of {', '.join(tables)}")
     for col, want in (("table", table), ("record_id", record), ("field", field), ("kind", kind), ("source_id", source)):
         if want:
             frame = frame[frame[col].astype(str) == want]
