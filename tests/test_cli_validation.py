@@ -175,6 +175,7 @@ def test_range_parser():
         (("tntp", "run", "/nonexistent", "--algorithm", "zz"), "algorithm"),
         (("tntp", "run", "/nonexistent", "--gap", "-1"), "--gap"),
         (("route", "xian", "duisburg", "--data", "/nonexistent/dataset"), "--data"),
+        (("network", "validate", "/nonexistent/dataset"), "PATH = '/nonexistent/dataset': expected an existing dataset folder"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_line(args, needle):

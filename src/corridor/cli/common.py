@@ -124,7 +124,7 @@ def run(as_json: bool, fn: Callable[[], T]) -> T:
         fail(exc, as_json)
 
 
-def load(data: Path | None, as_json: bool) -> Any:
+def load(data: Path | None, as_json: bool, option: str = "--data") -> Any:
     """The dataset in *data* (default: the shipped one) as a model Network, or its problems and exit 2.
 
     Reads through :func:`corridor.data.read_dataset` rather than ``corridor.load()``: the notebook class would
@@ -133,7 +133,7 @@ def load(data: Path | None, as_json: bool) -> Any:
     from corridor import data as adapters
 
     if data is not None and not data.is_dir():
-        fail(DataError(f"--data = {str(data)!r}: expected an existing dataset folder"), as_json)
+        fail(DataError(f"{option} = {str(data)!r}: expected an existing dataset folder"), as_json)
     return run(as_json, lambda: adapters.read_dataset(data))
 
 

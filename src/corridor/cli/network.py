@@ -121,7 +121,7 @@ def network_validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a dataset folder; print every problem (file, line, field, value, expected) or a summary."""
-    net = load(path, as_json)
+    net = load(path, as_json, "PATH")
     summary = net.summary()
     if as_json:
         emit({"valid": True, **summary})
