@@ -35,6 +35,7 @@ test: $(STAMP) postgres
 ## make bench: speed against peers measured in the same run (not part of the tests); installs the bench extra
 bench: $(STAMP) postgres
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/assignment.py
 	$(BIN)/python bench/transit_load.py

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["OPTIONS", "describe", "get", "option_context", "set_option"]
+__all__ = ["OPTIONS", "describe", "export_to_environment", "get", "option_context", "set_option"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ OPTIONS: dict[str, Option] = {
         ),
         Option("k_max_iterations", 40, "Most shortest-path searches spent on finding k alternatives."),
         Option("ray_address", "", "Ray cluster for sweeps (e.g. ray://head:10001); set, sweeps run there; empty: local."),
+        Option("database_url", "", "SQLAlchemy URL of the transit database; empty means an SQLite file in ~/.corridor."),
     ]
 }
 
@@ -83,6 +84,17 @@ def option_context(**values: Any) -> Iterator[None]:
     finally:
         _overrides.clear()
         _overrides.update(saved)
+
+
+def export_to_environment(*names: str) -> None:
+    """Copy the current values of options *names* into ``CORRIDOR_<NAME>`` so child processes see them too.
+
+    Server workers are fresh processes that import Corridor anew: overrides made with :func:`set_option` reach
+    them only through their environment.
+    """
+    for name in names:
+        value = get(name)
+        os.environ[f"CORRIDOR_{name.upper()}"] = "" if value is None else str(value)
 
 
 def describe() -> list[tuple[str, Any, str]]:

@@ -7,11 +7,14 @@ from corridor.model.network import (
     layer_of,
     normalize_name,
 )
+from corridor.model.provenance import PROVENANCE_KINDS, search_provenance
+from corridor.model.summary import network_overview
 from corridor.schema.enums import CargoClass, Layer, Mode, NodeKind, Status, TransferKind
 
 __all__ = [
     "CARGO_MODES",
     "CARGO_UNIT",
+    "PROVENANCE_KINDS",
     "CargoClass",
     "Layer",
     "Mode",
@@ -20,5 +23,7 @@ __all__ = [
     "Status",
     "TransferKind",
     "layer_of",
+    "network_overview",
     "normalize_name",
+    "search_provenance",
 ]

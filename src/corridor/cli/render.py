@@ -1,0 +1,109 @@
+"""Rich renderings of flow results (one assigned year, a sweep summary, a TNTP run) for the flow commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from corridor.cli.common import make_table, mt, out
+
+__all__ = ["print_energy", "print_sweep", "print_tntp", "print_year"]
+
+
+def print_year(y: Any) -> None:
+    """One scenario year: headline, bottlenecks, corridor shares and energy exports."""
+    out.print(
+        f"\n[bold]{y.scenario}, {y.year}[/]: freight demand {y.demand_t / 1e6:.2f} Mt, unmet {y.unmet_t / 1e6:.2f} Mt, "
+        f"relative gap {y.relative_gap:.1e}",
+        highlight=False,
+    )
+    t = make_table(
+        [
+            ("link or facility", "left"),
+            ("limited by", "left"),
+            ("flow Mt", "right"),
+            ("capacity Mt", "right"),
+            ("v/c", "right"),
+            ("delay h", "right"),
+        ],
+        title="Bottlenecks (worst volume/capacity first)",
+    )
+    for _, b in y.bottlenecks.head(10).iterrows():
+        t.add_row(
+            str(b["name"]), str(b["limited_by"]), mt(b["flow_t"]), mt(b["capacity_t"]), f"{b['vc']:.2f}", f"{b['delay_h']:.1f}"
+        )
+    out.print(t)
+    s = make_table([("corridor", "left"), ("Mt", "right"), ("share", "right")], title="Corridor shares of freight")
+    for _, r in y.shares.iterrows():
+        s.add_row(str(r["corridor"]), mt(r["flow_t"]), f"{r['share']:.1%}")
+    out.print(s)
+    if y.energy is not None:
+        print_energy(y.energy)
+
+
+def print_energy(e: Any) -> None:
+    """Energy exports of one year: terminals with volume and share, then the binding capacities."""
+    et = make_table(
+        [("terminal", "left"), ("M/yr", "right"), ("share", "right")],
+        title=f"Energy exports ({e.cargo.value}, {e.unit}/yr): shipped {e.shipped / 1e6:.2f} M of "
+        f"{e.supply / 1e6:.2f} M, stranded {e.stranded_total / 1e6:.2f} M",
+    )
+    for _, r in e.sinks.iterrows():
+        et.add_row(str(r["terminal"]), f"{r['flow'] / 1e6:.2f}", f"{r['share']:.1%}")
+    out.print(et)
+    binding = e.links[e.links["binding"] & (e.links["flow"] > 0)]
+    if len(binding):
+        out.print(
+            "binding: " + ", ".join(f"{r['arc']} ({r['flow'] / 1e6:.2f} M)" for _, r in binding.iterrows()), highlight=False
+        )
+
+
+def _metric_format(metric: str) -> Callable[[float], str]:
+    if metric == "share":
+        return lambda v: f"{v:.1%}"
+    if metric == "vc":
+        return lambda v: f"{v:.2f}"
+    return lambda v: f"{v / 1e6:.2f} M"
+
+
+def print_sweep(summary: Any) -> None:
+    """Percentiles of each swept metric, one row per metric, item and year."""
+    t = make_table([(c, "left") for c in ("metric", "item", "year", "p5", "p50", "p95", "mean")])
+    for _, r in summary.iterrows():
+        fmt = _metric_format(str(r["metric"]))
+        t.add_row(str(r["metric"]), str(r["item"]), str(r["year"]), fmt(r["p5"]), fmt(r["p50"]), fmt(r["p95"]), fmt(r["mean"]))
+    out.print(t)
+
+
+def print_tntp(run: Any, algorithm: str, gap: float) -> None:
+    """A TNTP run: the iteration log (first and last ten) and the comparison with the best-known solution."""
+    import pandas as pd
+
+    d = run.to_dict()
+    log = run.result.iterations
+    t = make_table(
+        [(c, "right") for c in ("iteration", "relative gap", "Beckmann objective", "step", "direction")],
+        title=f"{run.network}: {algorithm.upper()} to relative gap {gap:g}",
+    )
+    shown = log if len(log) <= 20 else pd.concat([log.head(10), log.tail(10)])
+    for _, r in shown.iterrows():
+        t.add_row(
+            str(int(r["iteration"])),
+            f"{r['relative_gap']:.3e}",
+            f"{r['objective']:,.4f}",
+            f"{r['step']:.4f}",
+            str(r["direction"]),
+        )
+    out.print(t)
+    lines = [
+        f"iterations {d['iterations']}, final relative gap {d['relative_gap']:.3e} "
+        f"({'converged' if d['converged'] else 'NOT converged'}), wall time {d['wall_s']:.2f} s",
+        f"Beckmann objective {d['objective']:,.6f}",
+    ]
+    if d["best_known_objective"] is not None:
+        lines.append(
+            f"best-known objective {d['best_known_objective']:,.6f}; relative difference "
+            f"{d['objective_rel_diff']:.3e}; link-flow RMSE {d['flow_rmse']:.4f}, correlation {d['flow_correlation']:.8f}"
+        )
+    for line in lines:
+        out.print(line, highlight=False)
