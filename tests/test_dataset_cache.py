@@ -42,7 +42,12 @@ def test_second_load_comes_from_the_cache_with_equal_tables(cache: Path, dataset
     _no_validation(monkeypatch)
     second = read_dataset(dataset_copy)
     _equal(first, second)
-    second.nodes.loc["aktau", "name"] = "changed in memory"  # a loaded network is the caller's own copy
+    # a loaded network is read-only; an edited copy made with replace() never reaches the cache
+    with pytest.raises(ValueError, match="read-only"):
+        second.nodes.loc["aktau", "name"] = "changed in memory"
+    nodes = second.nodes.copy()
+    nodes.loc["aktau", "name"] = "changed in memory"
+    assert second.replace(nodes=nodes).nodes.loc["aktau", "name"] == "changed in memory"
     assert read_dataset(dataset_copy).nodes.loc["aktau", "name"] != "changed in memory"
 
 
