@@ -26,17 +26,17 @@ GAPS = [1e-4, 1e-5]
 
 
 def _beckmann(net, flows: np.ndarray) -> float:
-    from corridor.assignment.vdf import vdf_integral
+    from corridor.assignment.tntp import beckmann_objective
 
-    kind = np.zeros(len(net.tails), dtype=np.int64)
-    return float(vdf_integral(flows, net.free_flow_time, net.capacity, net.b, net.power, kind, net.fixed_cost))
+    return beckmann_objective(net, flows)
 
 
 def worker_corridor(name: str, gap: float) -> dict:
-    from corridor.twin import run_tntp
+    from corridor.assignment.tntp import run_tntp
+    from corridor.data.tntp import read_tntp
 
-    run_tntp(TNTP / "SiouxFalls", max_iter=3)  # load the compiled kernels from numba's cache outside the timing
-    run = run_tntp(TNTP / name, algorithm="bfw", gap=gap, max_iter=5000)
+    run_tntp(read_tntp(TNTP / "SiouxFalls"), max_iter=3)  # load the compiled kernels from numba's cache outside the timing
+    run = run_tntp(read_tntp(TNTP / name), algorithm="bfw", gap=gap, max_iter=5000)
     r = run.result  # wall_s times the assign call only, not reading the files
     return {
         "wall_s": r.wall_s,

@@ -16,7 +16,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 @pytest.fixture(scope="session")
-def net() -> corridor.twin.Corridor:  # type: ignore[name-defined]
+def net() -> corridor.notebook.Corridor:  # type: ignore[name-defined]
     """The shipped dataset, loaded once."""
     return corridor.load()
 

@@ -6,14 +6,14 @@ import pytest
 
 from corridor.assignment.energy import solve_energy_flows
 from corridor.errors import DataError
-from corridor.routing.core import _graph, _view
+from corridor.graph import year_graph
 
 SINKS = {"novorossiysk": None, "samara": None, "alashankou": 9.8e6, "ceyhan": None, "makhachkala": None}
 
 
 @pytest.fixture(scope="module")
 def oil(net):
-    return _graph(_view(net, 2025, False), "liquid_bulk", "auto")
+    return year_graph(net, "liquid_bulk", year=2025)
 
 
 def test_everything_ships_when_capacity_allows(oil):
@@ -54,7 +54,7 @@ def test_quota_binds_btc_when_russian_outlets_are_closed(oil):
 
 
 def test_gas_flows_use_gas_capacities(net):
-    g = _graph(_view(net, 2030, True), "gas", "auto")
+    g = year_graph(net, "gas", year=2030, include_planned=True)
     r = solve_energy_flows(
         g,
         supplies={"galkynysh": 100.0},

@@ -133,3 +133,44 @@ def test_sea_leg_follows_its_lane(net):
     r = net.route("Shanghai", "Rotterdam", avoid_countries=["RU", "KZ", "IR"])[0]
     sea = [f for f in r.to_geojson()["features"] if f["properties"]["mode"] == "sea"]
     assert sea and max(len(f["geometry"]["coordinates"]) for f in sea) > 10
+
+
+def test_network_tables_refuse_in_place_writes_and_edited_copies_route_anew(net):
+    """No stale cache: a Network's tables are read-only; the documented edit path gives the new answer."""
+    query = {"avoid_countries": ["RU", "BY"], "year": 2025}
+    before = net.route("xian", "duisburg", **query)[0]
+    crossing = before.border_crossings[0]
+    forced = net.route("xian", "duisburg", via=[crossing], **query)[0]
+    with pytest.raises(ValueError, match="read-only"):
+        net.nodes.loc[crossing, "customs_paper_h"] = 100.0
+    nodes = net.nodes.copy()
+    nodes.loc[crossing, ["customs_paper_h", "customs_digital_h"]] += 100.0  # +100 h at the border, either regime
+    edited = net.replace(nodes=nodes)
+    slower = edited.route("xian", "duisburg", via=[crossing], **query)[0]
+    assert slower.waiting_h == pytest.approx(forced.waiting_h + 100.0)
+    assert net.route("xian", "duisburg", via=[crossing], **query)[0].waiting_h == pytest.approx(forced.waiting_h)
+    best = edited.route("xian", "duisburg", **query)[0]
+    assert crossing not in best.border_crossings or best.waiting_h == pytest.approx(before.waiting_h + 100.0)
+
+
+def test_a_column_replaced_in_place_is_seen_by_the_next_route(net):
+    own = net.replace(nodes=net.nodes.copy())  # a network with its own nodes table
+    query = {"avoid_countries": ["RU", "BY"], "year": 2025}
+    crossing = own.route("xian", "duisburg", **query)[0].border_crossings[0]
+    forced = own.route("xian", "duisburg", via=[crossing], **query)[0]
+    bump = (own.nodes.index == crossing) * 100.0
+    own.nodes["customs_paper_h"] = own.nodes["customs_paper_h"] + bump
+    own.nodes["customs_digital_h"] = own.nodes["customs_digital_h"] + bump
+    assert own.route("xian", "duisburg", via=[crossing], **query)[0].waiting_h == pytest.approx(forced.waiting_h + 100.0)
+    with pytest.raises(ValueError, match="read-only"):  # the new column is locked again
+        own.nodes.loc[crossing, "customs_paper_h"] = 0.0
+
+
+def test_network_survives_pickling_read_only(net):
+    import pickle
+
+    net.route("xian", "duisburg")
+    copy = pickle.loads(pickle.dumps(net))
+    assert copy.route("xian", "duisburg")[0].time_h == net.route("xian", "duisburg")[0].time_h
+    with pytest.raises(ValueError, match="read-only"):
+        copy.links.loc[copy.links.index[0], "length_km"] = 1.0

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import corridor
 from corridor.errors import NoRouteError
-from corridor.graph import ArcKind, dijkstra
-from corridor.routing.core import _graph, _view, _weights
+from corridor.graph import ArcKind, dijkstra, year_graph
+from corridor.routing.search import objective_weights
 
 COUNTRIES = ["KZ", "CN", "RU", "BY", "AZ", "GE", "TR", "IR"]
 MODES = ["rail", "road", "sea"]
@@ -79,9 +79,9 @@ def test_best_route_is_optimal_and_never_worse_than_alternatives(data, objective
     assert values[0] == min(values)
     assert len(routes) <= k
     # the best route equals an independent shortest path on the same compiled graph
-    view = _view(net, 2025, False)
-    g = _graph(view, routes[0].cargo, "auto")
-    w = _weights(g, objective, view, None)
+    view = net.at_year(2025)
+    g = year_graph(view, routes[0].cargo)
+    w = objective_weights(g, objective, view)
     G = nx.DiGraph()
     for a in range(g.n_arcs):
         u, v = int(g.tails[a]), int(g.indices[a])

@@ -109,3 +109,177 @@ def test_rail_link_needs_a_gauge_and_countries_of_its_ends(dataset_copy: Path):
         read_dataset(dataset_copy)
     fields = {p.field for p in info.value.problems}
     assert {"gauge_mm", "countries"} <= fields
+
+
+def _problems(folder: Path) -> list:
+    with pytest.raises(DataError) as info:
+        read_dataset(folder, cache=False)
+    return info.value.problems
+
+
+def _set(folder: Path, table: str, row_index: int, **cells: str) -> None:
+    def change(rows, header):
+        rows[row_index].update(cells)
+        return rows, header
+
+    edit(folder, table, change)
+
+
+@pytest.mark.parametrize(
+    ("table", "cells", "field", "expected"),
+    [
+        ("modes", {"speed_kmh": "0"}, "speed_kmh", "> 0"),
+        ("modes", {"circuity": "0.5"}, "circuity", "between 1 and 10"),
+        ("nodes", {"lat": "200"}, "lat", "between -90 and 90"),
+        ("nodes", {"lon": "-181"}, "lon", "between -180 and 180"),
+        ("fx_rates", {"units_per_usd": "0"}, "units_per_usd", "> 0"),
+        ("links", {"length_km": "0"}, "length_km", "> 0"),
+        ("links", {"open_year": "3000"}, "open_year", "between 1800 and 2100"),
+        ("links", {"capacity_t_per_year": "-1"}, "capacity_t_per_year", ">= 0"),
+        ("links", {"length_km": "1e999"}, "length_km", "a finite number"),
+        ("fx_rates", {"as_of": "2025-13-45"}, "as_of", "YYYY-MM-DD"),
+        ("fx_rates", {"as_of": "yesterday"}, "as_of", "YYYY-MM-DD"),
+    ],
+)
+def test_values_outside_the_schema_range_are_refused(dataset_copy: Path, table, cells, field, expected):
+    _set(dataset_copy, table, 1, **cells)
+    problems = _problems(dataset_copy)
+    hit = [p for p in problems if p.file == f"{table}.csv" and p.field == field]
+    assert hit, problems
+    assert hit[0].line == 3 and hit[0].value == cells[field] and expected in hit[0].expected
+    assert f"{table}.csv:3: field '{field}'" in str(hit[0])
+
+
+def test_range_rules_are_data_in_the_schema():
+    from corridor.schema import MODEL_YEARS, schema
+
+    assert str(schema("modes").column("speed_kmh").range) == "(0, 1000]"
+    assert str(schema("nodes").column("lat").range) == "[-90, 90]"
+    for table in ("nodes", "links", "transfers", "projects", "provenance"):
+        for col in schema(table).columns:
+            if col.unit == "year":
+                assert (col.range.lo, col.range.hi) == MODEL_YEARS, (table, col.attribute)
+    assert schema("modes").columns[0].key and schema("fx_rates").columns[0].key
+
+
+def test_self_loop_link_is_refused(dataset_copy: Path):
+
+    def loop(rows, header):
+        rows[0]["to_node"] = rows[0]["from_node"]
+        return rows, header
+
+    edit(dataset_copy, "links", loop)
+    p = next(p for p in _problems(dataset_copy) if p.field == "to_node")
+    assert (p.file, p.line) == ("links.csv", 2) and "self-loop" in p.expected
+
+
+@pytest.mark.parametrize("bad", ["Ak\x00tau", "Ak\x1btau", "Ak\ttau", "Ak\x85tau"])
+def test_control_characters_are_refused(dataset_copy: Path, bad: str):
+    _set(dataset_copy, "nodes", 2, name=bad)
+    p = next(p for p in _problems(dataset_copy) if p.field == "name")
+    assert (p.file, p.line, p.value) == ("nodes.csv", 4, bad) and "control characters" in p.expected
+
+
+def test_duplicate_mode_rows_and_reversed_years_are_refused(dataset_copy: Path):
+    def modes(rows, header):
+        return [*rows, dict(rows[0])], header
+
+    edit(dataset_copy, "modes", modes)
+    _set(dataset_copy, "links", 0, open_year="2020", close_year="2010")
+    problems = _problems(dataset_copy)
+    assert any(p.file == "modes.csv" and p.field == "mode" and "already used on line 2" in p.expected for p in problems)
+    assert any(p.file == "links.csv" and p.field == "close_year" and p.line == 2 for p in problems)
+
+
+def test_project_value_must_fit_the_changed_column(dataset_copy: Path):
+    _set(dataset_copy, "projects", 0, field="capacity_t_per_year", value="-5")
+    p = next(p for p in _problems(dataset_copy) if p.file == "projects.csv")
+    assert p.field == "value" and p.line == 2 and ">= 0" in p.expected
+
+
+def test_non_utf8_file_is_reported_with_line_and_byte_offset(dataset_copy: Path):
+    path = dataset_copy / "nodes.csv"
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    lines[4] = lines[4].replace(b",", b",\xe9", 1)  # Latin-1 e-acute on line 5
+    path.write_bytes(b"\n".join(lines))
+    p = next(p for p in _problems(dataset_copy) if p.field == "(encoding)")
+    offset = len(b"\n".join(lines[:4])) + 1 + lines[4].index(b"\xe9")
+    assert (p.file, p.line, p.value) == ("nodes.csv", 5, b"\xe9")
+    assert f"byte offset {offset}" in p.expected and "UTF-8" in p.expected
+
+
+def test_a_folder_in_place_of_a_file_is_a_clear_error(dataset_copy: Path):
+    (dataset_copy / "nodes.csv").unlink()
+    (dataset_copy / "nodes.csv").mkdir()
+    p = next(p for p in _problems(dataset_copy) if p.file == "nodes.csv")
+    assert p.field == "(file)" and "not a folder" in p.expected
+    with pytest.raises(DataError, match="a dataset folder"):
+        read_dataset(dataset_copy / "links.csv", cache=False)
+
+
+def test_many_bad_rows_report_the_first_few_and_a_count(dataset_copy: Path):
+    from corridor.schema import MAX_PER_RULE
+
+    def nodes(rows, header):
+        for r in rows:
+            r["lat"] = "95"
+        return rows, header
+
+    edit(dataset_copy, "nodes", nodes)
+    lat = [p for p in _problems(dataset_copy) if p.field == "lat"]
+    assert len(lat) == MAX_PER_RULE + 1
+    assert [p.line for p in lat[:3]] == [2, 3, 4] and "more rows" in str(lat[-1].value)
+
+
+def _big_dataset(folder: Path, n_links: int, bad: dict[int, dict]) -> Path:
+    from conftest import build_dataset
+
+    n_nodes = 500
+    nodes = [
+        {
+            "node_id": f"n{i}",
+            "name": f"Station {i}",
+            "kind": "rail_station",
+            "country": "KZ",
+            "lat": 40 + i % 50 * 0.1,
+            "lon": 50 + i // 50 * 0.1,
+        }
+        for i in range(n_nodes)
+    ]
+    links = [
+        {
+            "link_id": f"l{i}",
+            "from_node": f"n{i % n_nodes}",
+            "to_node": f"n{(i * 7 + 1) % n_nodes}",
+            "mode": "rail",
+            "gauge_mm": 1520,
+            "length_km": 10 + i % 700,
+            "countries": "KZ",
+            **bad.get(i, {}),
+        }
+        for i in range(n_links)
+    ]
+    return build_dataset(folder, nodes, links)
+
+
+def test_a_large_links_file_validates_and_one_bad_row_is_found_by_line(tmp_path: Path):
+    n = 50_000
+    good = read_dataset(_big_dataset(tmp_path / "good", n, {}), cache=False)
+    assert len(good.links) == 2 * n and good.links.loc["l49999", "length_km"] == 10 + 49_999 % 700
+    bad_row = 31_337  # data row 31,337 is on line 31,339 (the header is line 1)
+    problems = _problems(_big_dataset(tmp_path / "bad", n, {bad_row: {"speed_kmh": "0"}}))
+    assert [(p.file, p.line, p.field, p.value) for p in problems] == [("links.csv", bad_row + 2, "speed_kmh", "0")]
+
+
+def test_line_numbers_stay_right_after_quoted_line_breaks_and_blank_lines(dataset_copy: Path):
+    path = dataset_copy / "nodes.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(3, "")  # a blank line 4
+    head = lines[2].split(",", 2)
+    lines[2] = f'{head[0]},"Two\nlines",{head[2]}'  # line 3 holds a quoted line break
+    lines[5] = lines[5].replace(",", ",\x01", 1)  # the row that started on line 6 now starts on line 7
+    path.write_text("\n".join(lines), encoding="utf-8")
+    found = {(p.line, p.field) for p in _problems(dataset_copy)}
+    assert (4, "name") in found  # the line-break row ends on line 4
+    assert (7, "name") in found

@@ -13,11 +13,11 @@ __all__ = ["__version__", "load"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from corridor.twin import Corridor
+    from corridor.notebook import Corridor
 
 
 def load(path: Any = None) -> Corridor:
     """Load and validate a dataset folder (default: the dataset shipped with Corridor)."""
-    from corridor.twin import load as _load
+    from corridor.notebook import load as _load
 
     return _load(path)

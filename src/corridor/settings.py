@@ -29,13 +29,17 @@ OPTIONS: dict[str, Option] = {
     o.name: o
     for o in [
         Option("dataset_dir", "", "Folder of the dataset to load; empty means the dataset shipped in the package."),
+        Option(
+            "cache_dir", "", "Folder for the validated-dataset cache; empty means the user's cache folder, 'off' disables it."
+        ),
         Option("year", 2025, "Default model year for routing and the network view."),
         Option("k_max_overlap", 0.6, "Largest share of km two alternative routes may share to count as different."),
         Option(
             "k_penalty", 0.6, "Relative weight increase per use applied to a found route's links when searching alternatives."
         ),
         Option("k_max_iterations", 40, "Most shortest-path searches spent on finding k alternatives."),
-        Option("database_url", "", "SQLAlchemy URL of the transit database; empty means an SQLite file in ~/.corridor."),
+        Option("ray_address", "", "Ray cluster for sweeps (e.g. ray://head:10001); set, sweeps run there; empty: local."),
+        Option("database_url", "", "SQLAlchemy URL of the transit database; empty means SQLite in ~/.corridor/transit.sqlite."),
     ]
 }
 

@@ -58,21 +58,14 @@ class EnergyFlowResult:
         }
 
 
-def solve_energy_flows(
+def _check(
     g: CompiledGraph,
-    *,
     supplies: Mapping[str, float],
     sinks: Mapping[str, float | None],
-    capacity_factor: Mapping[str, float] | None = None,
-    max_flow: Mapping[str, float] | None = None,
-    closed: set[str] | frozenset[str] = frozenset(),
-) -> EnergyFlowResult:
-    """Ship *supplies* (node -> units per year) to *sinks* (node -> most intake, None = unlimited) at least cost.
-
-    ``capacity_factor`` scales a link's capacity (``{"cpc": 0.5}`` restricts CPC to half); ``max_flow`` caps the
-    flow on a link (quotas, e.g. ``{"btc": 1.5e6}``); ``closed`` nodes take no flow at all. Raises
-    :class:`~corridor.errors.DataError` for unknown nodes or links and negative amounts.
-    """
+    capacity_factor: Mapping[str, float],
+    max_flow: Mapping[str, float],
+) -> None:
+    """Raise :class:`DataError` naming every unknown node or link and every bad amount."""
     problems = []
     bases = {str(b) for b in g.base if b}
     for node, qty in supplies.items():
@@ -85,7 +78,7 @@ def solve_energy_flows(
             problems.append(Problem("(scenario)", None, f"sinks.{node}", node, "a node of the network"))
         elif cap is not None and (not np.isfinite(cap) or cap < 0):
             problems.append(Problem("(scenario)", None, f"sinks.{node}", cap, "an intake >= 0 or none"))
-    for label, mapping in (("capacity_factor", capacity_factor or {}), ("max_flow", max_flow or {})):
+    for label, mapping in (("capacity_factor", capacity_factor), ("max_flow", max_flow)):
         for link, v in mapping.items():
             if link not in bases:
                 problems.append(Problem("(scenario)", None, f"{label}.{link}", link, f"a link carrying {g.cargo.value}"))
@@ -96,19 +89,30 @@ def solve_energy_flows(
     if problems:
         raise DataError(problems)
 
-    n_arcs, n_v = g.n_arcs, g.n_vertices
-    cap = np.where(g.explicit, g.capacity, 0.0)  # only rows that name the commodity (or are its pipelines)
-    for link, f in (capacity_factor or {}).items():
+
+def _capacities(
+    g: CompiledGraph, capacity_factor: Mapping[str, float], max_flow: Mapping[str, float], closed: set[str] | frozenset[str]
+) -> np.ndarray:
+    """Per-arc capacity: only rows that name the commodity (or are its pipelines), scaled, capped and closed."""
+    cap = np.where(g.explicit, g.capacity, 0.0)
+    for link, f in capacity_factor.items():
         sel = g.base == link
         cap[sel] = np.where(np.isfinite(cap[sel]), cap[sel] * f, cap[sel])
-    for link, q in (max_flow or {}).items():
+    for link, q in max_flow.items():
         sel = g.base == link
         cap[sel] = np.minimum(cap[sel], q)
     if closed:
         shut = np.isin(g.vertex_node, list(closed))
         cap[shut[g.tails] | shut[g.indices]] = 0.0
+    return cap
+
+
+def _solve(
+    g: CompiledGraph, cap: np.ndarray, supplies: Mapping[str, float], sinks: Mapping[str, float | None], supply_nodes: list[str]
+) -> np.ndarray:
+    """The LP's solution: arc flows, then intake per sink, then stranded volume per supply node."""
+    n_arcs, n_v = g.n_arcs, g.n_vertices
     sink_nodes = list(sinks)
-    supply_nodes = [n for n, q in supplies.items() if q > 0]
     n_sink, n_sup = len(sink_nodes), len(supply_nodes)
     n_var = n_arcs + n_sink + n_sup
     # conservation: out - in (+ stranded at supply gates) = supply
@@ -130,22 +134,14 @@ def solve_energy_flows(
     res = linprog(cost, A_eq=A, b_eq=b, bounds=bounds, method="highs")
     if res.status != 0:
         raise NotConvergedError(f"energy-flow LP did not solve: {res.message}")
-    x = np.where(np.abs(res.x) < 1e-6, 0.0, res.x)  # HiGHS returns -0.0 and round-off for empty arcs
-    flows = x[:n_arcs]
-    sink_flow = x[n_arcs : n_arcs + n_sink]
-    stranded = {s: float(v) for s, v in zip(supply_nodes, x[n_arcs + n_sink :], strict=True)}
-    total = float(sum(supplies[s] for s in supply_nodes))
-    shipped = float(sink_flow.sum())
-    sinks_frame = pd.DataFrame({"terminal": sink_nodes, "flow": sink_flow, "share": sink_flow / shipped if shipped > 0 else 0.0})
+    return np.where(np.abs(res.x) < 1e-6, 0.0, res.x)  # HiGHS returns -0.0 and round-off for empty arcs
+
+
+def _link_frame(g: CompiledGraph, flows: np.ndarray, cap: np.ndarray) -> pd.DataFrame:
+    """One row per link or transfer arc: flow, capacity, utilisation and whether capacity binds."""
     sel = g.kind != ArcKind.GATE
     links = pd.DataFrame(
-        {
-            "arc": g.ref[sel],
-            "link_id": g.base[sel],
-            "mode": g.mode[sel],
-            "flow": flows[sel],
-            "capacity": cap[sel],
-        }
+        {"arc": g.ref[sel], "link_id": g.base[sel], "mode": g.mode[sel], "flow": flows[sel], "capacity": cap[sel]}
     )
     links["utilisation"] = np.where(
         np.isfinite(links["capacity"]) & (links["capacity"] > 0), links["flow"] / links["capacity"].replace(0, np.nan), np.nan
@@ -153,14 +149,40 @@ def solve_energy_flows(
     links["binding"] = np.isfinite(links["capacity"]) & (
         links["flow"] >= links["capacity"] - 1e-6 * np.maximum(1, links["capacity"])
     )
-    route_cost = float(np.dot(g.cost_usd, flows))
+    return links.sort_values("flow", ascending=False, ignore_index=True)
+
+
+def solve_energy_flows(
+    g: CompiledGraph,
+    *,
+    supplies: Mapping[str, float],
+    sinks: Mapping[str, float | None],
+    capacity_factor: Mapping[str, float] | None = None,
+    max_flow: Mapping[str, float] | None = None,
+    closed: set[str] | frozenset[str] = frozenset(),
+) -> EnergyFlowResult:
+    """Ship *supplies* (node -> units per year) to *sinks* (node -> most intake, None = unlimited) at least cost.
+
+    ``capacity_factor`` scales a link's capacity (``{"cpc": 0.5}`` restricts CPC to half); ``max_flow`` caps the
+    flow on a link (quotas, e.g. ``{"btc": 1.5e6}``); ``closed`` nodes take no flow at all. Raises
+    :class:`~corridor.errors.DataError` for unknown nodes or links and negative amounts.
+    """
+    _check(g, supplies, sinks, capacity_factor or {}, max_flow or {})
+    cap = _capacities(g, capacity_factor or {}, max_flow or {}, closed)
+    supply_nodes = [n for n, q in supplies.items() if q > 0]
+    x = _solve(g, cap, supplies, sinks, supply_nodes)
+    n_arcs, n_sink = g.n_arcs, len(sinks)
+    flows = x[:n_arcs]
+    sink_flow = x[n_arcs : n_arcs + n_sink]
+    shipped = float(sink_flow.sum())
+    sinks_frame = pd.DataFrame({"terminal": list(sinks), "flow": sink_flow, "share": sink_flow / shipped if shipped > 0 else 0.0})
     return EnergyFlowResult(
         cargo=g.cargo,
         unit=CARGO_UNIT[g.cargo],
-        supply=total,
+        supply=float(sum(supplies[s] for s in supply_nodes)),
         shipped=shipped,
-        stranded=stranded,
+        stranded={s: float(v) for s, v in zip(supply_nodes, x[n_arcs + n_sink :], strict=True)},
         sinks=sinks_frame.sort_values("flow", ascending=False, ignore_index=True),
-        links=links.sort_values("flow", ascending=False, ignore_index=True),
-        cost_usd=route_cost,
+        links=_link_frame(g, flows, cap),
+        cost_usd=float(np.dot(g.cost_usd, flows)),
     )

@@ -80,6 +80,221 @@ def _validate(n_nodes: int, tails: np.ndarray, heads: np.ndarray, arrays: dict[s
     return out
 
 
+@dataclass
+class _Problem:
+    """An assignment problem in CSR link order: the cost functions, the demand classes and the AON loader."""
+
+    indptr: np.ndarray
+    tails: np.ndarray
+    heads: np.ndarray
+    t0: np.ndarray
+    cap: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    kind: np.ndarray
+    fixed: np.ndarray
+    zones: np.ndarray
+    cls: list[dict]
+    first_thru_node: int
+    system_optimum: bool
+
+    @property
+    def m(self) -> int:
+        return len(self.tails)
+
+    def costs_at(self, total: np.ndarray) -> np.ndarray:
+        """Link costs (marginal costs for a system optimum) at total flows *total*."""
+        cost = vdf_cost(total, self.t0, self.cap, self.a, self.b, self.kind, self.fixed, np.empty(self.m))
+        if self.system_optimum:
+            cost = cost + total * vdf_derivative(total, self.t0, self.cap, self.a, self.b, self.kind, np.empty(self.m))
+        return cost
+
+    def hessian(self, total: np.ndarray) -> np.ndarray:
+        """Diagonal of the objective's Hessian at *total*."""
+        der = vdf_derivative(total, self.t0, self.cap, self.a, self.b, self.kind, np.empty(self.m))
+        if self.system_optimum:
+            der = 2.0 * der + total * vdf_second(total, self.t0, self.cap, self.a, self.b, self.kind, np.empty(self.m))
+        return der
+
+    def all_or_nothing(self, cost: np.ndarray) -> tuple[list[np.ndarray], float, float]:
+        """Per-class AON flows at *cost*, the shortest-path total travel cost and the demand no path serves."""
+        ys, sptt, lost = [], 0.0, 0.0
+        threads = numba.get_num_threads()
+        for c in self.cls:
+            y, s, lo = aon_load(
+                self.indptr, self.heads, self.tails, cost + c["extra"], self.zones, c["origins"], c["demand"],
+                self.first_thru_node, threads,
+            )  # fmt: skip
+            ys.append(y)
+            sptt += s * c["pce"]
+            lost += lo
+        return ys, sptt, lost
+
+    def total_of(self, per_class: list[np.ndarray]) -> np.ndarray:
+        """Total flow in passenger-car (or capacity) equivalents."""
+        out = np.zeros(self.m)
+        for c, f in zip(self.cls, per_class, strict=True):
+            out += c["pce"] * f
+        return out
+
+    def objective(self, X: np.ndarray) -> float:
+        return _objective(X, self.t0, self.cap, self.a, self.b, self.kind, self.fixed, self.system_optimum)
+
+
+def _check(
+    n_nodes: int,
+    tails: np.ndarray,
+    heads: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    classes: Sequence[AssignmentClass],
+    zones: np.ndarray,
+    algorithm: str,
+    rgap: float,
+) -> None:
+    """Raise :class:`DataError` naming every bad array, demand matrix or option."""
+    if algorithm not in ALGORITHMS:
+        raise DataError(Problem("(assignment)", None, "algorithm", algorithm, f"one of {', '.join(ALGORITHMS)}"))
+    problems = _validate(n_nodes, tails, heads, arrays)
+    for c in classes:
+        d = np.asarray(c.demand, dtype=float)
+        if d.shape != (len(zones), len(zones)):
+            problems.append(Problem("(demand)", None, c.name, d.shape, f"a {len(zones)}x{len(zones)} matrix"))
+        elif not np.all(np.isfinite(d)) or np.any(d < 0):
+            i, j = np.argwhere(~np.isfinite(d) | (d < 0))[0]
+            problems.append(Problem("(demand)", None, f"{c.name}[{i},{j}]", float(d[i, j]), "a demand >= 0"))
+    if problems:
+        raise DataError(problems)
+    if not (0 < rgap < 1):
+        raise DataError(Problem("(assignment)", None, "rgap", rgap, "a relative gap between 0 and 1"))
+
+
+def _csr_problem(
+    n_nodes: int, tails: np.ndarray, heads: np.ndarray, arrays: dict[str, np.ndarray], classes, zones, ftn, system_optimum
+) -> tuple[_Problem, np.ndarray]:
+    """The problem in CSR order, and the order (CSR position -> input position)."""
+    m = len(tails)
+    order = np.argsort(tails, kind="stable")
+    indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tails, minlength=n_nodes), out=indptr[1:])
+    cls = []
+    for c in classes:
+        d = np.asarray(c.demand, dtype=float)
+        origins = np.flatnonzero(d.sum(axis=1) > 0)
+        extra = np.zeros(m) if c.fixed_cost is None else np.asarray(c.fixed_cost, dtype=float)[order]
+        if c.allowed is not None:
+            extra = extra + np.where(np.asarray(c.allowed, dtype=bool)[order], 0.0, np.inf)
+        cls.append(
+            {"name": c.name, "pce": float(c.pce), "origins": origins, "demand": np.ascontiguousarray(d[origins]), "extra": extra}
+        )
+    arr = {k: v[order] for k, v in arrays.items()}
+    problem = _Problem(
+        indptr, tails[order], heads[order], arr["free_flow_cost"], arr["capacity"], arr["alpha"], arr["beta"], arr["kind"],
+        arr["fixed_cost"], zones, cls, int(ftn), system_optimum,
+    )  # fmt: skip
+    return problem, order
+
+
+def _direction(
+    p: _Problem, algorithm: str, X: np.ndarray, Y: np.ndarray, s1: list | None, s2: list | None, tau_prev: float
+) -> tuple[tuple[float, float, float], str]:
+    """Weights of (AON, previous, before-previous) directions: bi-conjugate, conjugate, or plain Frank-Wolfe."""
+    direction = "fw"
+    betas = (1.0, 0.0, 0.0)
+    if algorithm not in ("cfw", "bfw") or s1 is None:
+        return betas, direction
+    H = p.hessian(X)
+    S1 = p.total_of(s1)
+    aa = S1 - X
+    if algorithm == "bfw" and s2 is not None:
+        S2 = p.total_of(s2)
+        bb = tau_prev * S1 + (1.0 - tau_prev) * S2 - X
+        M = np.array([[aa @ (H * (S1 - X)), aa @ (H * (S2 - X))], [bb @ (H * (S1 - X)), bb @ (H * (S2 - X))]])
+        rhs = -np.array([aa @ (H * (Y - X)), bb @ (H * (Y - X))])
+        try:
+            r1, r2 = np.linalg.solve(M, rhs) if abs(np.linalg.det(M)) > 1e-300 else (-1.0, -1.0)
+        except np.linalg.LinAlgError:
+            r1, r2 = -1.0, -1.0
+        if r1 >= 0 and r2 >= 0 and np.isfinite(r1) and np.isfinite(r2):
+            beta0 = 1.0 / (1.0 + r1 + r2)
+            return (beta0, r1 * beta0, r2 * beta0), "bfw"
+    den = aa @ (H * aa)
+    if den > 0:
+        r1 = -(aa @ (H * (Y - X))) / den
+        if r1 > 0 and np.isfinite(r1):
+            beta0 = max(1.0 / (1.0 + r1), 1e-5)
+            betas = (beta0, 1.0 - beta0, 0.0)
+            direction = "cfw"
+    return betas, direction
+
+
+def _combine(betas: tuple[float, float, float], y: list, s1: list | None, s2: list | None) -> list[np.ndarray]:
+    """Per-class target flows: the direction weights applied to the AON and previous targets."""
+    sbar = []
+    for k in range(len(y)):
+        s = betas[0] * y[k]
+        if betas[1]:
+            s = s + betas[1] * s1[k]  # type: ignore[index]
+        if betas[2]:
+            s = s + betas[2] * s2[k]  # type: ignore[index]
+        sbar.append(s)
+    return sbar
+
+
+def _gap(X: np.ndarray, cost: np.ndarray, sptt: float) -> float:
+    """Relative gap (TSTT - SPTT) / TSTT; links closed to all (infinite cost) are left out of TSTT."""
+    if not np.isinf(cost).any():
+        tstt = float(np.dot(X, cost))
+    else:
+        finite = np.isfinite(cost)
+        tstt = float(np.dot(X[finite], cost[finite]))
+    return (tstt - sptt) / tstt if tstt > 0 else 0.0
+
+
+@dataclass
+class _Run:
+    """Where the iterations ended: per-class flows, the log and the last gap."""
+
+    x: list[np.ndarray]
+    log: list[dict]
+    gap: float
+    converged: bool
+    iterations: int
+    lost: float
+
+
+def _iterate(p: _Problem, algorithm: str, rgap: float, max_iter: int, tracker: _RouteTracker | None, callback) -> _Run:
+    """Frank-Wolfe iterations (conjugate or bi-conjugate directions) until the gap is below *rgap* or *max_iter*."""
+    cost = p.costs_at(np.zeros(p.m))
+    x, _, lost = p.all_or_nothing(cost)
+    if tracker:
+        tracker.start(cost)
+    s1: list[np.ndarray] | None = None
+    s2: list[np.ndarray] | None = None
+    tau_prev, log, gap, it = 0.0, [], np.inf, 0
+    for it in range(1, max_iter + 1):
+        X = p.total_of(x)
+        cost = p.costs_at(X)
+        y, sptt, lost = p.all_or_nothing(cost)
+        gap = _gap(X, cost, sptt)
+        obj = p.objective(X)
+        if callback:
+            callback(it, gap)
+        if gap < rgap:
+            log.append({"iteration": it, "relative_gap": gap, "objective": obj, "step": 0.0, "direction": "-"})
+            return _Run(x, log, gap, True, it, lost)
+        betas, direction = _direction(p, algorithm, X, p.total_of(y), s1, s2, tau_prev)
+        sbar = _combine(betas, y, s1, s2)
+        tau = line_search(X, p.total_of(sbar) - X, p.t0, p.cap, p.a, p.b, p.kind, p.fixed, p.system_optimum, _MAX_STEP)
+        x = [xk + tau * (sk - xk) for xk, sk in zip(x, sbar, strict=True)]
+        if tracker:
+            tracker.step(cost, betas, tau)
+        log.append({"iteration": it, "relative_gap": gap, "objective": obj, "step": tau, "direction": direction})
+        s2, s1, tau_prev = s1, sbar, tau
+        if tau >= 1.0 - 1e-12:
+            s1 = s2 = None  # a full step makes the previous directions degenerate
+    return _Run(x, log, gap, False, it, lost)
+
+
 def assign(
     n_nodes: int,
     tails: Sequence[int] | np.ndarray,
@@ -109,170 +324,41 @@ def assign(
     are marginal costs. The relative gap is ``(sum x c - sum y c) / sum x c`` with y the all-or-nothing flows.
     """
     t_start = time.perf_counter()
-    if algorithm not in ALGORITHMS:
-        raise DataError(Problem("(assignment)", None, "algorithm", algorithm, f"one of {', '.join(ALGORITHMS)}"))
     tails, heads = np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64)
     m = len(tails)
-    t0 = np.asarray(free_flow_cost, dtype=float)
-    cap = np.asarray(capacity, dtype=float)
-    a = np.broadcast_to(np.asarray(alpha, dtype=float), (m,)).copy()
-    b = np.broadcast_to(np.asarray(beta, dtype=float), (m,)).copy()
-    kind = np.zeros(m, dtype=np.int64) if vdf_kind is None else np.asarray(vdf_kind, dtype=np.int64)
-    fixed = np.zeros(m) if fixed_cost is None else np.asarray(fixed_cost, dtype=float)
-    problems = _validate(
-        n_nodes, tails, heads, {"free_flow_cost": t0, "capacity": cap, "alpha": a, "beta": b, "fixed_cost": fixed}
-    )
+    arrays = {
+        "free_flow_cost": np.asarray(free_flow_cost, dtype=float),
+        "capacity": np.asarray(capacity, dtype=float),
+        "alpha": np.broadcast_to(np.asarray(alpha, dtype=float), (m,)).copy(),
+        "beta": np.broadcast_to(np.asarray(beta, dtype=float), (m,)).copy(),
+        "fixed_cost": np.zeros(m) if fixed_cost is None else np.asarray(fixed_cost, dtype=float),
+    }
     zones = np.arange(classes[0].demand.shape[0]) if zone_nodes is None else np.asarray(zone_nodes, dtype=np.int64)
-    for c in classes:
-        d = np.asarray(c.demand, dtype=float)
-        if d.shape != (len(zones), len(zones)):
-            problems.append(Problem("(demand)", None, c.name, d.shape, f"a {len(zones)}x{len(zones)} matrix"))
-        elif not np.all(np.isfinite(d)) or np.any(d < 0):
-            i, j = np.argwhere(~np.isfinite(d) | (d < 0))[0]
-            problems.append(Problem("(demand)", None, f"{c.name}[{i},{j}]", float(d[i, j]), "a demand >= 0"))
-    if problems:
-        raise DataError(problems)
-    if not (0 < rgap < 1):
-        raise DataError(Problem("(assignment)", None, "rgap", rgap, "a relative gap between 0 and 1"))
-
-    # CSR order
-    order = np.argsort(tails, kind="stable")
+    _check(n_nodes, tails, heads, arrays, classes, zones, algorithm, rgap)
+    arrays["kind"] = np.zeros(m, dtype=np.int64) if vdf_kind is None else np.asarray(vdf_kind, dtype=np.int64)
+    p, order = _csr_problem(n_nodes, tails, heads, arrays, classes, zones, first_thru_node, system_optimum)
     inv = np.empty(m, dtype=np.int64)
     inv[order] = np.arange(m)
-    indptr = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tails, minlength=n_nodes), out=indptr[1:])
-    ctails, cheads = tails[order], heads[order]
-    ct0, ccap, ca, cb, ckind, cfixed = t0[order], cap[order], a[order], b[order], kind[order], fixed[order]
-    cls = []
-    for c in classes:
-        d = np.asarray(c.demand, dtype=float)
-        origins = np.flatnonzero(d.sum(axis=1) > 0)
-        extra = np.zeros(m) if c.fixed_cost is None else np.asarray(c.fixed_cost, dtype=float)[order]
-        if c.allowed is not None:
-            extra = extra + np.where(np.asarray(c.allowed, dtype=bool)[order], 0.0, np.inf)
-        cls.append(
-            {"name": c.name, "pce": float(c.pce), "origins": origins, "demand": np.ascontiguousarray(d[origins]), "extra": extra}
-        )
-    ftn = int(first_thru_node)
-    threads = numba.get_num_threads()
 
-    def costs_at(total: np.ndarray) -> np.ndarray:
-        cost = vdf_cost(total, ct0, ccap, ca, cb, ckind, cfixed, np.empty(m))
-        if system_optimum:
-            cost = cost + total * vdf_derivative(total, ct0, ccap, ca, cb, ckind, np.empty(m))
-        return cost
-
-    def hessian(total: np.ndarray) -> np.ndarray:
-        der = vdf_derivative(total, ct0, ccap, ca, cb, ckind, np.empty(m))
-        if system_optimum:
-            der = 2.0 * der + total * vdf_second(total, ct0, ccap, ca, cb, ckind, np.empty(m))
-        return der
-
-    def all_or_nothing(cost: np.ndarray) -> tuple[list[np.ndarray], float, float]:
-        ys, sptt, lost = [], 0.0, 0.0
-        for c in cls:
-            y, s, lo = aon_load(indptr, cheads, ctails, cost + c["extra"], zones, c["origins"], c["demand"], ftn, threads)
-            ys.append(y)
-            sptt += s * c["pce"]
-            lost += lo
-        return ys, sptt, lost
-
-    def total_of(per_class: list[np.ndarray]) -> np.ndarray:
-        out = np.zeros(m)
-        for c, f in zip(cls, per_class, strict=True):
-            out += c["pce"] * f
-        return out
-
-    tracker = _RouteTracker(indptr, cheads, ctails, zones, cls, ftn) if track_routes else None
-    cost = costs_at(np.zeros(m))
-    x, _, lost = all_or_nothing(cost)
-    if tracker:
-        tracker.start(cost)
-    s1: list[np.ndarray] | None = None
-    s2: list[np.ndarray] | None = None
-    tau_prev = 0.0
-    log = []
-    gap = np.inf
-    converged = False
-    it = 0
-    for it in range(1, max_iter + 1):
-        X = total_of(x)
-        cost = costs_at(X)
-        y, sptt, lost = all_or_nothing(cost)
-        tstt = (
-            float(np.dot(X, cost)) if not np.isinf(cost).any() else float(np.dot(X[np.isfinite(cost)], cost[np.isfinite(cost)]))
-        )
-        gap = (tstt - sptt) / tstt if tstt > 0 else 0.0
-        obj = _objective(X, ct0, ccap, ca, cb, ckind, cfixed, system_optimum)
-        if callback:
-            callback(it, gap)
-        if gap < rgap:
-            log.append({"iteration": it, "relative_gap": gap, "objective": obj, "step": 0.0, "direction": "-"})
-            converged = True
-            break
-        # direction
-        Y = total_of(y)
-        direction = "fw"
-        betas = (1.0, 0.0, 0.0)
-        if algorithm in ("cfw", "bfw") and s1 is not None:
-            H = hessian(X)
-            S1 = total_of(s1)
-            aa = S1 - X
-            if algorithm == "bfw" and s2 is not None:
-                S2 = total_of(s2)
-                bb = tau_prev * S1 + (1.0 - tau_prev) * S2 - X
-                M = np.array([[aa @ (H * (S1 - X)), aa @ (H * (S2 - X))], [bb @ (H * (S1 - X)), bb @ (H * (S2 - X))]])
-                rhs = -np.array([aa @ (H * (Y - X)), bb @ (H * (Y - X))])
-                try:
-                    r1, r2 = np.linalg.solve(M, rhs) if abs(np.linalg.det(M)) > 1e-300 else (-1.0, -1.0)
-                except np.linalg.LinAlgError:
-                    r1, r2 = -1.0, -1.0
-                if r1 >= 0 and r2 >= 0 and np.isfinite(r1) and np.isfinite(r2):
-                    beta0 = 1.0 / (1.0 + r1 + r2)
-                    betas = (beta0, r1 * beta0, r2 * beta0)
-                    direction = "bfw"
-            if direction == "fw":
-                den = aa @ (H * aa)
-                if den > 0:
-                    r1 = -(aa @ (H * (Y - X))) / den
-                    if r1 > 0 and np.isfinite(r1):
-                        beta0 = max(1.0 / (1.0 + r1), 1e-5)
-                        betas = (beta0, 1.0 - beta0, 0.0)
-                        direction = "cfw"
-        sbar = []
-        for k in range(len(cls)):
-            s = betas[0] * y[k]
-            if betas[1]:
-                s = s + betas[1] * s1[k]  # type: ignore[index]
-            if betas[2]:
-                s = s + betas[2] * s2[k]  # type: ignore[index]
-            sbar.append(s)
-        D = total_of(sbar) - X
-        tau = line_search(X, D, ct0, ccap, ca, cb, ckind, cfixed, system_optimum, _MAX_STEP)
-        x = [xk + tau * (sk - xk) for xk, sk in zip(x, sbar, strict=True)]
-        if tracker:
-            tracker.step(cost, betas, tau)
-        log.append({"iteration": it, "relative_gap": gap, "objective": obj, "step": tau, "direction": direction})
-        s2, s1, tau_prev = s1, sbar, tau
-        if tau >= 1.0 - 1e-12:
-            s1 = s2 = None  # a full step makes the previous directions degenerate
-    X = total_of(x)
-    cost_final = vdf_cost(X, ct0, ccap, ca, cb, ckind, cfixed, np.empty(m))
+    tracker = _RouteTracker(p.indptr, p.heads, p.tails, zones, p.cls, p.first_thru_node) if track_routes else None
+    run = _iterate(p, algorithm, rgap, max_iter, tracker, callback)
+    X = p.total_of(run.x)
+    cost_final = vdf_cost(X, p.t0, p.cap, p.a, p.b, p.kind, p.fixed, np.empty(m))
     wall = time.perf_counter() - t_start
-    if not converged and raise_if_not_converged:
-        raise NotConvergedError(f"relative gap {gap:.3g} after {it} iterations (wanted {rgap:g})")
+    if not run.converged and raise_if_not_converged:
+        raise NotConvergedError(f"relative gap {run.gap:.3g} after {run.iterations} iterations (wanted {rgap:g})")
     return AssignmentResult(
         flows=X[inv],
-        class_flows={c["name"]: f[inv] for c, f in zip(cls, x, strict=True)},
+        class_flows={c["name"]: f[inv] for c, f in zip(p.cls, run.x, strict=True)},
         costs=cost_final[inv],
-        iterations=pd.DataFrame(log),
-        converged=converged,
-        relative_gap=float(gap),
-        objective=_objective(X, ct0, ccap, ca, cb, ckind, cfixed, system_optimum),
+        iterations=pd.DataFrame(run.log),
+        converged=run.converged,
+        relative_gap=float(run.gap),
+        objective=p.objective(X),
         wall_s=wall,
         algorithm=algorithm,
         system_optimum=system_optimum,
-        unassigned_demand=float(lost),
+        unassigned_demand=float(run.lost),
         route_shares=tracker.frame(order) if tracker else None,
     )
 

@@ -58,6 +58,13 @@ def _output(output: Path | None, format: str, force: bool, as_json: bool) -> Non
         check_output_folder(output, option="--output", force=force, as_json=as_json)
 
 
+def _write(result: Any, output: Path, format: str, net: Any, as_json: bool) -> list[str]:
+    """Write a scenario run's tables or link flows into *output*; the files written, as strings."""
+    from corridor.data.results import write_run
+
+    return run(as_json, lambda: [str(p) for p in write_run(result, output, format=format, geometry=net.link_coordinates)])
+
+
 def _records(frame: Any) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records"))
 
@@ -72,7 +79,7 @@ def assign(
     as_json: JsonOpt = False,
 ) -> None:
     """Assign one scenario year: bottleneck ranking, corridor shares and energy route shares."""
-    from corridor.assignment.scenarios import ScenarioRun, run_year
+    from corridor.scenarios import ScenarioRun, run_year
 
     arg_year(year, as_json)
     _output(output, format, force, as_json)
@@ -83,7 +90,7 @@ def assign(
         y = run(as_json, lambda: run_year(net, sc, year))
     files = []
     if output:
-        files = run(as_json, lambda: ScenarioRun(sc, [y]).write(str(output), format=format, geometry=net.link_coordinates))
+        files = _write(ScenarioRun(sc, [y]), output, format, net, as_json)
     if as_json:
         emit({**y.to_dict(), "files": files})
         return
@@ -119,7 +126,7 @@ def scenario_run(
     as_json: JsonOpt = False,
 ) -> None:
     """Run a scenario over years: the year each bottleneck saturates, corridor shares, energy by year."""
-    from corridor.assignment.scenarios import SATURATED_VC, run_scenario
+    from corridor.scenarios import SATURATED_VC, run_scenario
 
     ys = arg_years(years, as_json)
     _output(output, format, force, as_json)
@@ -128,7 +135,7 @@ def scenario_run(
     with bar(as_json) as prog:
         task = prog.add_task(f"Running {sc.name}", total=len(ys))
         result = run(as_json, lambda: run_scenario(net, sc, ys, progress=lambda y: prog.advance(task)))
-    files = run(as_json, lambda: result.write(str(output), format=format, geometry=net.link_coordinates)) if output else []
+    files = _write(result, output, format, net, as_json) if output else []
     sat, shares, energy = result.saturation(), result.shares_table(), result.energy_table()
     if as_json:
         emit(
@@ -174,7 +181,7 @@ def scenario_diff(
     as_json: JsonOpt = False,
 ) -> None:
     """What changes from scenario A to scenario B: corridor shares, bottleneck v/c, energy exports."""
-    from corridor.assignment.scenarios import diff_runs, run_scenario
+    from corridor.scenarios import diff_runs, run_scenario
 
     ys = arg_years(years, as_json)
     net = load(data, as_json)
@@ -233,8 +240,8 @@ def sweep(
     as_json: JsonOpt = False,
 ) -> None:
     """Sweep scenario parameters (grid or Monte Carlo) and summarise percentiles of shares, v/c and stranded energy."""
-    from corridor.assignment.sweep import SweepSpec, run_sweep
     from corridor.model.inputs import check_count, check_fraction, parse_range
+    from corridor.scenarios import SweepSpec, run_sweep
 
     ys = arg_years(years, as_json)
     run(as_json, lambda: (check_count(samples, "--samples"), check_count(workers, "--workers")))
@@ -274,8 +281,9 @@ def tntp_run(
 ) -> None:
     """Equilibrate a TNTP network (user equilibrium) and compare with its best-known solution."""
     from corridor.assignment import ALGORITHMS
+    from corridor.assignment.tntp import run_tntp
+    from corridor.data.tntp import read_tntp
     from corridor.model.inputs import check_count, check_positive
-    from corridor.twin import run_tntp
 
     check_choice(algorithm, ALGORITHMS, option="--algorithm", as_json=as_json)
     run(as_json, lambda: (check_positive(gap, "--gap"), check_count(max_iter, "--max-iter")))
@@ -285,7 +293,7 @@ def tntp_run(
         def tick(i: int, g: float) -> None:
             prog.update(task, description=f"Assigning {folder.name}: iteration {i}, relative gap {g:.2e}")
 
-        result = run(as_json, lambda: run_tntp(folder, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=tick))
+        result = run(as_json, lambda: run_tntp(read_tntp(folder), algorithm=algorithm, gap=gap, max_iter=max_iter, callback=tick))
     if as_json:
         emit(result.to_dict())
         return

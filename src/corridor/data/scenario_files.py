@@ -1,32 +1,27 @@
-"""Read scenario TOML files: the ones shipped in ``corridor/data/scenarios`` (by name) or a user's file (by path)."""
+"""Read scenario TOML files: the ones shipped in ``corridor/data/scenarios`` (by name) or a user's file (by path).
+
+Every file (and every file it ``extends``) is checked against the scenario keys of
+:mod:`corridor.schema.scenario_keys` before it is used: unknown keys, wrong types, values outside their
+range or not among the allowed ones are all reported at once, with the file and the key path.
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from corridor.data.csvfile import decode_utf8, read_bytes
 from corridor.errors import DataError, Problem
 from corridor.model.scenario import Demand, Disruption, EnergyCase, Override, Scenario
 from corridor.schema.enums import CargoClass
+from corridor.schema.scenario_keys import check_scenario_doc, missing_top_keys
 
 __all__ = ["SCENARIO_DIR", "list_scenarios", "read_scenario"]
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
-_TOP = {
-    "name",
-    "description",
-    "base_year",
-    "include_planned",
-    "customs",
-    "objective",
-    "demand",
-    "overrides",
-    "disruptions",
-    "policies",
-    "energy",
-    "extends",
-}
+_LISTS = ("demand", "overrides", "disruptions")
 
 
 def list_scenarios() -> list[str]:
@@ -34,8 +29,13 @@ def list_scenarios() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
-def _path(name_or_path: str | Path) -> Path:
+def _path(name_or_path: str | Path, near: Path | None = None) -> Path:
+    """The file of a shipped scenario name or a path (relative paths also tried beside *near*)."""
     p = Path(name_or_path)
+    if near is not None and not p.is_absolute() and (near.parent / p).exists():
+        p = near.parent / p
+    if p.is_dir():
+        raise DataError(Problem(str(p), None, "(file)", str(p), "a scenario file (.toml), not a folder"))
     if p.suffix == ".toml" or p.exists():
         return p
     shipped = SCENARIO_DIR / f"{name_or_path}.toml"
@@ -46,145 +46,142 @@ def _path(name_or_path: str | Path) -> Path:
     )
 
 
-def _load(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    if not path.exists():
-        raise DataError(Problem(str(path), None, "(file)", str(path), "an existing TOML file"))
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(Problem(path.name, None, "(toml)", str(exc), "valid TOML")) from None
-    if "extends" in doc:
-        parent = _path(doc["extends"])
-        if parent.resolve() in seen:
-            raise DataError(Problem(path.name, None, "extends", doc["extends"], "no cycle of extends"))
-        base = _load(parent, (*seen, path.resolve()))
-        for key, value in doc.items():
-            if key in ("demand", "overrides", "disruptions") and doc.get(f"replace_{key}") is not True:
-                base[key] = [*base.get(key, []), *value]
-            elif key in ("policies", "energy") and isinstance(value, dict):
-                merged = dict(base.get(key, {}))
-                for k, v in value.items():
-                    merged[k] = {**merged.get(k, {}), **v} if isinstance(v, dict) and isinstance(merged.get(k), dict) else v
-                base[key] = merged
-            elif key != "extends":
-                base[key] = value
-        return base
-    return doc
-
-
-def _num(where: str, key: str, value: Any, problems: list[Problem]) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.append(Problem(where, None, key, value, "a number"))
-        return 0.0
-    return float(value)
-
-
-def read_scenario(name_or_path: str | Path) -> Scenario:
-    """Parse a scenario; every problem (unknown key, wrong type, negative demand) is reported at once."""
-    path = _path(name_or_path)
-    doc = _load(path)
-    where = path.name
+def _parse(path: Path) -> dict[str, Any]:
     problems: list[Problem] = []
-    for key in doc:
-        if key not in _TOP:
-            problems.append(Problem(where, None, key, key, f"a known key ({', '.join(sorted(_TOP))})"))
-    for key in ("name", "description", "base_year"):
-        if key not in doc:
-            problems.append(Problem(where, None, key, None, "this key"))
-    demand = []
+    data = read_bytes(path, problems)
+    text = decode_utf8(data, path.name, problems) if data is not None else ""
+    if problems:
+        raise DataError(problems)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+)", str(exc))
+        raise DataError(Problem(path.name, int(m.group(1)) if m else None, "(toml)", str(exc), "valid TOML")) from None
+
+
+def _merge(base: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+    """*doc* on top of its parent *base*: lists extended (unless ``replace_<list>``), tables merged."""
+    for key, value in doc.items():
+        if key in _LISTS and doc.get(f"replace_{key}") is not True:
+            base[key] = [*base.get(key, []), *value]
+        elif key in ("policies", "energy") and isinstance(value, dict):
+            merged = dict(base.get(key, {}))
+            for k, v in value.items():
+                merged[k] = {**merged.get(k, {}), **v} if isinstance(v, dict) and isinstance(merged.get(k), dict) else v
+            base[key] = merged
+        elif key != "extends":
+            base[key] = value
+    return base
+
+
+def _load(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The checked document of *path*, merged onto the documents it extends."""
+    doc = _parse(path)
+    problems = check_scenario_doc(doc, path.name, top_required=False)
+    if problems:
+        raise DataError(problems)
+    if "extends" not in doc:
+        return doc
+    parent = _path(doc["extends"], near=path)
+    if parent.resolve() in (*seen, path.resolve()):
+        raise DataError(Problem(path.name, None, "extends", doc["extends"], "no cycle of extends"))
+    return _merge(_load(parent, (*seen, path.resolve())), doc)
+
+
+def _demand(doc: dict[str, Any], where: str, problems: list[Problem]) -> tuple[Demand, ...]:
+    out = []
     for i, d in enumerate(doc.get("demand", [])):
-        tag = f"demand[{i}]"
-        missing = [k for k in ("id", "origin", "destination", "t_per_year") if k not in d]
-        if missing:
-            problems.append(Problem(where, None, tag, ", ".join(missing), "id, origin, destination and t_per_year"))
-            continue
-        anchors = {}
-        for y, v in dict(d["t_per_year"]).items():
-            val = _num(where, f"{tag}.t_per_year.{y}", v, problems)
-            if val < 0:
-                problems.append(Problem(where, None, f"{tag}.t_per_year.{y}", v, "tonnes per year >= 0"))
-            try:
-                anchors[int(y)] = val
-            except ValueError:
-                problems.append(Problem(where, None, f"{tag}.t_per_year", y, "a year"))
         if not (d.get("source") or d.get("assumption")):
-            problems.append(Problem(where, None, f"{tag}.source", "", "a source (with quote) or an assumption"))
-        demand.append(
+            problems.append(Problem(where, None, f"demand[{i}].source", "", "a source (with quote) or an assumption"))
+        out.append(
             Demand(
-                id=str(d["id"]),
-                origin=str(d["origin"]),
-                destination=str(d["destination"]),
-                t_per_year=anchors,
-                annual_growth=_num(where, f"{tag}.annual_growth", d.get("annual_growth", 0.0), problems),
+                id=d["id"],
+                origin=d["origin"],
+                destination=d["destination"],
+                t_per_year={int(y): float(v) for y, v in d["t_per_year"].items()},
+                annual_growth=float(d.get("annual_growth", 0.0)),
                 avoid_countries=tuple(d.get("avoid_countries", ())),
                 source=str(d.get("source", "")),
                 quote=str(d.get("quote", d.get("assumption", ""))),
             )
         )
-    overrides = []
-    for i, o in enumerate(doc.get("overrides", [])):
-        try:
-            overrides.append(
-                Override(
-                    table=str(o["table"]),
-                    record=str(o["record"]),
-                    field=str(o["field"]),
-                    value=_num(where, f"overrides[{i}].value", o["value"], problems),
-                    from_year=int(o["from_year"]),
-                    source=str(o.get("source", "")),
-                    assumption=str(o.get("assumption", "")),
-                )
-            )
-        except (KeyError, ValueError, TypeError) as exc:
-            problems.append(Problem(where, None, f"overrides[{i}]", str(exc), "table, record, field, value, from_year"))
-    disruptions = []
+        if not d["t_per_year"]:
+            problems.append(Problem(where, None, f"demand[{i}].t_per_year", {}, "at least one year = tonnes per year"))
+    return tuple(out)
+
+
+def _disruptions(doc: dict[str, Any], where: str, problems: list[Problem]) -> tuple[Disruption, ...]:
+    out = []
     for i, x in enumerate(doc.get("disruptions", [])):
-        target = x.get("link", x.get("node"))
-        if "kind" not in x or target is None:
-            problems.append(Problem(where, None, f"disruptions[{i}]", x, "kind and a link or node"))
+        want = "node" if x["kind"] == "close_node" else "link"
+        if want not in x or ("link" if want == "node" else "node") in x:
+            problems.append(Problem(where, None, f"disruptions[{i}]", x, f"{x['kind']} with a {want} (and no other target)"))
             continue
-        disruptions.append(
+        if x.get("to_year", 10**6) < x.get("from_year", 0):
+            problems.append(Problem(where, None, f"disruptions[{i}].to_year", x["to_year"], "a year >= from_year"))
+        out.append(
             Disruption(
-                kind=str(x["kind"]),
-                target=str(target),
-                factor=_num(where, f"disruptions[{i}].factor", x.get("factor", 0.0), problems),
+                kind=x["kind"],
+                target=x[want],
+                factor=float(x.get("factor", 0.0)),
                 from_year=int(x.get("from_year", 0)),
                 to_year=int(x.get("to_year", 10**6)),
             )
         )
-    energy = None
-    if "energy" in doc:
-        e = doc["energy"]
-        try:
-            cargo = CargoClass(e.get("cargo", "liquid_bulk"))
-        except ValueError:
-            problems.append(Problem(where, None, "energy.cargo", e.get("cargo"), "liquid_bulk or gas"))
-            cargo = CargoClass.LIQUID_BULK
-        sinks = {}
-        for k, v in dict(e.get("sinks", {})).items():
-            sinks[k] = None if v in ("unlimited", None) else _num(where, f"energy.sinks.{k}", v, problems)
-        energy = EnergyCase(
-            cargo=cargo,
-            supplies={k: _num(where, f"energy.supplies.{k}", v, problems) for k, v in dict(e.get("supplies", {})).items()},
-            sinks=sinks,
-            quotas={k: _num(where, f"energy.quotas.{k}", v, problems) for k, v in dict(e.get("quotas", {})).items()},
-            source=str(e.get("source", "")),
+    return tuple(out)
+
+
+def _energy(doc: dict[str, Any]) -> EnergyCase | None:
+    if "energy" not in doc:
+        return None
+    e = doc["energy"]
+    return EnergyCase(
+        cargo=CargoClass(e.get("cargo", "liquid_bulk")),
+        supplies={k: float(v) for k, v in e.get("supplies", {}).items()},
+        sinks={k: None if v == "unlimited" else float(v) for k, v in e.get("sinks", {}).items()},
+        quotas={k: float(v) for k, v in e.get("quotas", {}).items()},
+        source=str(e.get("source", "")),
+    )
+
+
+def read_scenario(name_or_path: str | Path) -> Scenario:
+    """Parse a scenario; every problem (unknown key, wrong type, value out of range) is reported at once.
+
+    Place, link and column names are checked against a network by :meth:`Scenario.validate`.
+    """
+    path = _path(name_or_path)
+    doc = _load(path)
+    where = path.name
+    problems = missing_top_keys(doc, where)
+    if problems:
+        raise DataError(problems)
+    demand = _demand(doc, where, problems)
+    disruptions = _disruptions(doc, where, problems)
+    overrides = tuple(
+        Override(
+            table=o["table"],
+            record=o["record"],
+            field=o["field"],
+            value=float(o["value"]),
+            from_year=o["from_year"],
+            source=str(o.get("source", "")),
+            assumption=str(o.get("assumption", "")),
         )
-    policies = doc.get("policies", {})
-    digital = {str(k): int(v) for k, v in dict(policies.get("digital_customs", {})).items()}
+        for o in doc.get("overrides", [])
+    )
     if problems:
         raise DataError(problems)
     return Scenario(
-        name=str(doc["name"]),
-        description=str(doc["description"]),
-        base_year=int(doc["base_year"]),
-        include_planned=bool(doc.get("include_planned", True)),
-        customs=str(doc.get("customs", "auto")),
-        objective=str(doc.get("objective", "generalised")),
-        demand=tuple(demand),
-        overrides=tuple(overrides),
-        disruptions=tuple(disruptions),
-        digital_customs=digital,
-        energy=energy,
+        name=doc["name"],
+        description=doc["description"],
+        base_year=doc["base_year"],
+        include_planned=doc.get("include_planned", True),
+        customs=doc.get("customs", "auto"),
+        objective=doc.get("objective", "generalised"),
+        demand=demand,
+        overrides=overrides,
+        disruptions=disruptions,
+        digital_customs=dict(doc.get("policies", {}).get("digital_customs", {})),
+        energy=_energy(doc),
         file=where,
     )

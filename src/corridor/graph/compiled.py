@@ -8,7 +8,7 @@ free transfer in between.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
@@ -87,6 +87,154 @@ def _num(value: object) -> float | None:
     return None if v != v else v
 
 
+@dataclass
+class _Arcs:
+    """Vertices and arc rows collected while compiling.
+
+    A row: tail, head, kind, ref, base, mode, km, moving_h, waiting_h, cost_usd, co2_kg, countries, capacity,
+    capacity_of, explicit.
+    """
+
+    vid: dict[tuple[str, str], int] = field(default_factory=dict)
+    v_node: list[str] = field(default_factory=list)
+    v_layer: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+
+    def vertex(self, node: str, layer: str) -> int:
+        key = (node, layer)
+        if key not in self.vid:
+            self.vid[key] = len(self.v_node)
+            self.v_node.append(node)
+            self.v_layer.append(layer)
+        return self.vid[key]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every arc of one compilation needs: the view, the cargo class and its unit, the border waits."""
+
+    view: Network
+    cargo: CargoClass
+    carried: frozenset[Mode]
+    t_per_unit: float
+    border_wait: dict[str, float]
+
+    def node_cap(self, node: str) -> float:
+        """Capacity of a port or crossing in the cargo's unit per year (inf where none is known)."""
+        r = self.view.nodes.loc[node]
+        teu, t = _num(r["capacity_teu_per_year"]), _num(r["capacity_t_per_year"])
+        if self.cargo == CargoClass.CONTAINER and teu is not None:
+            return teu
+        return t / self.t_per_unit if t is not None else np.inf
+
+    def link_cap(self, r: pd.Series) -> float:
+        """Capacity of a link in the cargo's unit per year (inf where none is known)."""
+        if self.cargo == CargoClass.GAS:
+            v = _num(r["capacity_bcm_per_year"])
+            return v if v is not None else np.inf
+        teu, t = _num(r["capacity_teu_per_year"]), _num(r["capacity_t_per_year"])
+        if self.cargo == CargoClass.CONTAINER and teu is not None:
+            return teu
+        return t / self.t_per_unit if t is not None else np.inf
+
+
+def _border_waits(nodes: pd.DataFrame, customs: str, year: int) -> dict[str, float]:
+    """Customs wait at each border crossing under the chosen regime (hours)."""
+    border_wait: dict[str, float] = {}
+    for node_id, r in nodes[nodes["kind"] == NodeKind.BORDER_CROSSING].iterrows():
+        paper = _num(r["customs_paper_h"]) or 0.0
+        digital = _num(r["customs_digital_h"])
+        since = _num(r["digital_customs_from_year"])
+        offered = digital is not None and (customs == "digital" or (customs == "auto" and (since or 0) <= year))
+        border_wait[str(node_id)] = digital if offered and customs != "paper" else paper
+    return border_wait
+
+
+def _link_amounts(ctx: _Context, r: pd.Series, mode: Mode) -> tuple[float, float, float, float]:
+    """(km, moving hours, cost in USD and kg CO2 per unit of cargo) of one link."""
+    m = ctx.view.modes.loc[mode.value]
+    km = _num(r["length_km"]) or 0.0
+    tt = _num(r["transit_time_h"])
+    speed = _num(r["speed_kmh"]) or float(m["speed_kmh"])
+    moving = tt if tt is not None else km / speed
+    if ctx.cargo == CargoClass.CONTAINER:
+        tariff = _num(r["tariff_usd_per_teu"])
+        cost = tariff if tariff is not None else (_num(m["rate_usd_per_teu_km"]) or 0.0) * km
+    else:
+        tariff = _num(r["tariff_usd_per_t"])
+        cost = (tariff if tariff is not None else (_num(m["rate_usd_per_t_km"]) or 0.0) * km) * ctx.t_per_unit
+    co2 = float(m["co2_g_per_tkm"]) * ctx.t_per_unit * km / 1000.0
+    return km, moving, cost, co2
+
+
+def _add_links(arcs: _Arcs, ctx: _Context) -> None:
+    """One arc per directed link that carries the cargo; the wait and capacity of a crossing go on the link into it."""
+    for link_id, r in ctx.view.links.iterrows():
+        mode = Mode(r["mode"])
+        classes = r["cargo_classes"]
+        if mode not in ctx.carried or (classes and ctx.cargo not in classes):
+            continue
+        km, moving, cost, co2 = _link_amounts(ctx, r, mode)
+        layer, to_node = str(r["layer"]), str(r["to_node"])
+        tail, head = arcs.vertex(r["from_node"], layer), arcs.vertex(r["to_node"], layer)
+        cap = ctx.link_cap(r)
+        cap_of = "link" if np.isfinite(cap) else ""
+        if to_node in ctx.border_wait and ctx.node_cap(to_node) < cap:
+            cap, cap_of = ctx.node_cap(to_node), "border"
+        explicit = bool(classes) or mode in _PIPELINES
+        wait = ctx.border_wait.get(to_node, 0.0)
+        row = (tail, head, ArcKind.LINK, link_id, r["base_id"], mode.value, km, moving, wait, cost, co2)
+        arcs.rows.append((*row, tuple(r["countries"]), cap, cap_of, explicit))
+
+
+def _add_transfers(arcs: _Arcs, ctx: _Context) -> None:
+    """One arc per transfer between two layers that both carry the cargo and both have an active link."""
+    for transfer_id, r in ctx.view.transfers.iterrows():
+        la, lb = Layer(r["from_layer"]), Layer(r["to_layer"])
+        if _LAYER_MODE[la] not in ctx.carried or _LAYER_MODE[lb] not in ctx.carried:
+            continue
+        node = str(r["node_id"])
+        if r["cargo_classes"] and ctx.cargo not in r["cargo_classes"]:
+            continue
+        if (node, la.value) not in arcs.vid or (node, lb.value) not in arcs.vid:
+            continue  # no active link on one side: the transfer leads nowhere
+        own = _num(r["capacity_t_per_year"])
+        if own is not None:
+            tcap, tcap_of = own / ctx.t_per_unit, "transfer"
+        else:
+            tcap = ctx.node_cap(node)
+            tcap_of = "node" if np.isfinite(tcap) else ""
+        container = ctx.cargo == CargoClass.CONTAINER
+        per_unit = _num(r["cost_usd_per_teu"]) if container else _num(r["cost_usd_per_t"])
+        cost = (per_unit or 0.0) * (1.0 if container else ctx.t_per_unit)
+        explicit = bool(r["cargo_classes"]) or la.value in _PIPE_LAYERS or lb.value in _PIPE_LAYERS
+        tail, head = arcs.vid[(node, la.value)], arcs.vid[(node, lb.value)]
+        row = (tail, head, ArcKind.TRANSFER, transfer_id, r["base_id"], Mode.TRANSFER.value, 0.0, 0.0)
+        country = (ctx.view.nodes.loc[node, "country"],)
+        arcs.rows.append((*row, _num(r["dwell_h"]) or 0.0, cost, 0.0, country, tcap, tcap_of, explicit))
+
+
+def _add_gates(arcs: _Arcs, nodes: pd.DataFrame) -> tuple[dict[str, int], dict[str, int], dict[str, np.ndarray]]:
+    """Origin and destination gates per node, free arcs to and from each of its layers; returns the gates and layers."""
+    layer_vertices: dict[str, list[int]] = {}
+    for (node, _layer), v in list(arcs.vid.items()):
+        layer_vertices.setdefault(node, []).append(v)
+    origin_gate, dest_gate = {}, {}
+    for node in nodes.index:
+        node = str(node)
+        o, d = arcs.vertex(node, "origin"), arcs.vertex(node, "destination")
+        origin_gate[node], dest_gate[node] = o, d
+        for v in layer_vertices.get(node, []):
+            c = (nodes.loc[node, "country"],)
+            arcs.rows.append((o, v, ArcKind.GATE, "", "", "gate", 0.0, 0.0, 0.0, 0.0, 0.0, c, np.inf, "", True))
+            arcs.rows.append((v, d, ArcKind.GATE, "", "", "gate", 0.0, 0.0, 0.0, 0.0, 0.0, c, np.inf, "", True))
+    return origin_gate, dest_gate, {k: np.array(v, dtype=np.int64) for k, v in layer_vertices.items()}
+
+
+def _column(pick: list[tuple], i: int, dtype: object) -> np.ndarray:
+    return np.array([r[i] for r in pick], dtype=dtype)
+
+
 def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "auto") -> CompiledGraph:
     """Compile the year view *view* (see :meth:`Network.at_year`) for one cargo class.
 
@@ -97,144 +245,16 @@ def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "aut
     if customs not in CUSTOMS_REGIMES:
         raise ValueError(f"customs must be one of {', '.join(CUSTOMS_REGIMES)}, got {customs!r}")
     year = view.year if view.year is not None else 10**6
-    nodes, modes = view.nodes, view.modes
-    carried = CARGO_MODES[cargo]
     t_per_unit = {CargoClass.CONTAINER: view.parameter("t_per_teu"), CargoClass.GAS: view.parameter("t_per_bcm")}.get(cargo, 1.0)
+    ctx = _Context(view, cargo, CARGO_MODES[cargo], float(t_per_unit), _border_waits(view.nodes, customs, year))
+    arcs = _Arcs()
+    _add_links(arcs, ctx)
+    _add_transfers(arcs, ctx)
+    origin_gate, dest_gate, layer_vertices = _add_gates(arcs, view.nodes)
 
-    # customs wait at each border crossing under the chosen regime
-    border_wait: dict[str, float] = {}
-    for node_id, r in nodes[nodes["kind"] == NodeKind.BORDER_CROSSING].iterrows():
-        paper = _num(r["customs_paper_h"]) or 0.0
-        digital = _num(r["customs_digital_h"])
-        since = _num(r["digital_customs_from_year"])
-        offered = digital is not None and (customs == "digital" or (customs == "auto" and (since or 0) <= year))
-        border_wait[str(node_id)] = digital if offered and customs != "paper" else paper
-
-    vid: dict[tuple[str, str], int] = {}
-    v_node: list[str] = []
-    v_layer: list[str] = []
-
-    def vertex(node: str, layer: str) -> int:
-        key = (node, layer)
-        if key not in vid:
-            vid[key] = len(v_node)
-            v_node.append(node)
-            v_layer.append(layer)
-        return vid[key]
-
-    def node_cap(node: str) -> float:
-        r = nodes.loc[node]
-        teu, t = _num(r["capacity_teu_per_year"]), _num(r["capacity_t_per_year"])
-        if cargo == CargoClass.CONTAINER and teu is not None:
-            return teu
-        return t / t_per_unit if t is not None else np.inf
-
-    def link_cap(r: pd.Series) -> float:
-        if cargo == CargoClass.GAS:
-            v = _num(r["capacity_bcm_per_year"])
-            return v if v is not None else np.inf
-        teu, t = _num(r["capacity_teu_per_year"]), _num(r["capacity_t_per_year"])
-        if cargo == CargoClass.CONTAINER and teu is not None:
-            return teu
-        return t / t_per_unit if t is not None else np.inf
-
-    rows: list[tuple] = []  # tail, head, kind, ref, base, mode, km, moving, waiting, cost, co2, countries, cap, cap_of
-    for link_id, r in view.links.iterrows():
-        mode = Mode(r["mode"])
-        classes = r["cargo_classes"]
-        if mode not in carried or (classes and cargo not in classes):
-            continue
-        m = modes.loc[mode.value]
-        km = _num(r["length_km"]) or 0.0
-        tt = _num(r["transit_time_h"])
-        speed = _num(r["speed_kmh"]) or float(m["speed_kmh"])
-        moving = tt if tt is not None else km / speed
-        if cargo == CargoClass.CONTAINER:
-            tariff = _num(r["tariff_usd_per_teu"])
-            cost = tariff if tariff is not None else (_num(m["rate_usd_per_teu_km"]) or 0.0) * km
-        else:
-            tariff = _num(r["tariff_usd_per_t"])
-            cost = (tariff if tariff is not None else (_num(m["rate_usd_per_t_km"]) or 0.0) * km) * t_per_unit
-        co2 = float(m["co2_g_per_tkm"]) * t_per_unit * km / 1000.0
-        layer = str(r["layer"])
-        tail, head = vertex(r["from_node"], layer), vertex(r["to_node"], layer)
-        wait = border_wait.get(str(r["to_node"]), 0.0)
-        cap = link_cap(r)
-        cap_of = "link" if np.isfinite(cap) else ""
-        if str(r["to_node"]) in border_wait and node_cap(str(r["to_node"])) < cap:
-            cap, cap_of = node_cap(str(r["to_node"])), "border"
-        rows.append(
-            (
-                tail,
-                head,
-                ArcKind.LINK,
-                link_id,
-                r["base_id"],
-                mode.value,
-                km,
-                moving,
-                wait,
-                cost,
-                co2,
-                tuple(r["countries"]),
-                cap,
-                cap_of,
-                bool(classes) or mode in _PIPELINES,
-            )
-        )
-    for transfer_id, r in view.transfers.iterrows():
-        la, lb = Layer(r["from_layer"]), Layer(r["to_layer"])
-        if _LAYER_MODE[la] not in carried or _LAYER_MODE[lb] not in carried:
-            continue
-        node = str(r["node_id"])
-        if r["cargo_classes"] and cargo not in r["cargo_classes"]:
-            continue
-        if (node, la.value) not in vid or (node, lb.value) not in vid:
-            continue  # no active link on one side: the transfer leads nowhere
-        own = _num(r["capacity_t_per_year"])
-        if own is not None:
-            tcap, tcap_of = own / t_per_unit, "transfer"
-        else:
-            tcap = node_cap(node)
-            tcap_of = "node" if np.isfinite(tcap) else ""
-        per_unit = _num(r["cost_usd_per_teu"]) if cargo == CargoClass.CONTAINER else _num(r["cost_usd_per_t"])
-        cost = (per_unit or 0.0) * (1.0 if cargo == CargoClass.CONTAINER else t_per_unit)
-        rows.append(
-            (
-                vid[(node, la.value)],
-                vid[(node, lb.value)],
-                ArcKind.TRANSFER,
-                transfer_id,
-                r["base_id"],
-                Mode.TRANSFER.value,
-                0.0,
-                0.0,
-                _num(r["dwell_h"]) or 0.0,
-                cost,
-                0.0,
-                (nodes.loc[node, "country"],),
-                tcap,
-                tcap_of,
-                bool(r["cargo_classes"]) or la.value in _PIPE_LAYERS or lb.value in _PIPE_LAYERS,
-            )
-        )
-    layer_vertices: dict[str, list[int]] = {}
-    for (node, _layer), v in list(vid.items()):
-        layer_vertices.setdefault(node, []).append(v)
-    origin_gate, dest_gate = {}, {}
-    for node in nodes.index:
-        node = str(node)
-        o, d = vertex(node, "origin"), vertex(node, "destination")
-        origin_gate[node], dest_gate[node] = o, d
-        for v in layer_vertices.get(node, []):
-            c = (nodes.loc[node, "country"],)
-            rows.append((o, v, ArcKind.GATE, "", "", "gate", 0.0, 0.0, 0.0, 0.0, 0.0, c, np.inf, "", True))
-            rows.append((v, d, ArcKind.GATE, "", "", "gate", 0.0, 0.0, 0.0, 0.0, 0.0, c, np.inf, "", True))
-
-    n = len(v_node)
+    rows, n = arcs.rows, len(arcs.v_node)
     tails = np.array([r[0] for r in rows], dtype=np.int64)
-    order = np.argsort(tails, kind="stable")
-    pick = [rows[i] for i in order]
+    pick = [rows[i] for i in np.argsort(tails, kind="stable")]
     countries = sorted({c for r in rows for c in r[11]})
     cidx = {c: i for i, c in enumerate(countries)}
     cmat = np.zeros((len(pick), len(countries)), dtype=bool)
@@ -247,28 +267,28 @@ def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "aut
         cargo=cargo,
         customs=customs,
         indptr=indptr,
-        indices=np.array([r[1] for r in pick], dtype=np.int64),
-        tails=np.array([r[0] for r in pick], dtype=np.int64),
+        indices=_column(pick, 1, np.int64),
+        tails=_column(pick, 0, np.int64),
         kind=np.array([int(r[2]) for r in pick], dtype=np.int8),
-        ref=np.array([r[3] for r in pick], dtype=object),
-        base=np.array([r[4] for r in pick], dtype=object),
-        mode=np.array([r[5] for r in pick], dtype=object),
-        length_km=np.array([r[6] for r in pick], dtype=float),
-        moving_h=np.array([r[7] for r in pick], dtype=float),
-        waiting_h=np.array([r[8] for r in pick], dtype=float),
-        cost_usd=np.array([r[9] for r in pick], dtype=float),
-        co2_kg=np.array([r[10] for r in pick], dtype=float),
-        explicit=np.array([r[14] for r in pick], dtype=bool),
-        capacity=np.array([r[12] for r in pick], dtype=float),
-        capacity_of=np.array([r[13] for r in pick], dtype=object),
+        ref=_column(pick, 3, object),
+        base=_column(pick, 4, object),
+        mode=_column(pick, 5, object),
+        length_km=_column(pick, 6, float),
+        moving_h=_column(pick, 7, float),
+        waiting_h=_column(pick, 8, float),
+        cost_usd=_column(pick, 9, float),
+        co2_kg=_column(pick, 10, float),
+        explicit=_column(pick, 14, bool),
+        capacity=_column(pick, 12, float),
+        capacity_of=_column(pick, 13, object),
         t_per_unit=float(t_per_unit),
         countries=cmat,
         country_index=cidx,
-        vertex_node=np.array(v_node, dtype=object),
-        vertex_layer=np.array(v_layer, dtype=object),
+        vertex_node=np.array(arcs.v_node, dtype=object),
+        vertex_layer=np.array(arcs.v_layer, dtype=object),
         origin_gate=origin_gate,
         dest_gate=dest_gate,
-        layer_vertices={k: np.array(v, dtype=np.int64) for k, v in layer_vertices.items()},
+        layer_vertices=layer_vertices,
     )
 
 

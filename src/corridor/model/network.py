@@ -3,20 +3,33 @@
 A Network holds one pandas table per kind. Links and transfers are directed rows (a two-way link is two rows,
 ``<id>`` and ``<id>~r``). No files, HTTP, databases or solvers here: loading lives in :mod:`corridor.data`,
 engines in :mod:`corridor.routing` and :mod:`corridor.assignment`.
+
+A Network is immutable: its tables are read-only (see :mod:`corridor.model.frozen`), so the year views, graphs
+and lookups the engines cache on it (:meth:`Network.derived`) cannot go stale. Derive an edited network with
+:meth:`Network.replace`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import unicodedata
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from corridor.errors import DataError, Problem, UnknownPlaceError
+from corridor.model.frozen import freeze, parts
 from corridor.schema.enums import CargoClass, Layer, Mode, Status
 
-__all__ = ["CARGO_MODES", "CARGO_UNIT", "Network", "layer_of", "normalize_name"]
+__all__ = ["CARGO_MODES", "CARGO_UNIT", "TABLES", "Network", "layer_of", "normalize_name"]
+
+T = TypeVar("T")
+
+#: The tables of a Network, in field order.
+TABLES = ("nodes", "links", "transfers", "modes", "parameters", "projects", "fx_rates", "sources", "provenance", "corridors")
 
 #: The unit each cargo class is counted in.
 CARGO_UNIT: dict[CargoClass, str] = {
@@ -77,6 +90,16 @@ class Network:
 
     ``year`` is set on a year view (see :meth:`at_year`): rows not operating that year are dropped and the
     projects open by then are applied.
+
+    The tables are read-only copies of the frames passed in: ``net.links.loc["x", "length_km"] = 1`` raises
+    ``ValueError: assignment destination is read-only``. Edit a copy and derive a new network instead::
+
+        links = net.links.copy()
+        links.loc["x", "length_km"] = 1
+        edited = net.replace(links=links)
+
+    A column or row replaced in place (``net.links["length_km"] = ...``) is locked on the next engine call and
+    every cached view and graph is rebuilt, so engines never see stale tables.
     """
 
     nodes: pd.DataFrame
@@ -92,14 +115,61 @@ class Network:
     geometry: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     year: int | None = None
     include_planned: bool = False
+    _derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in TABLES:
+            object.__setattr__(self, name, freeze(getattr(self, name)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_derived"}  # caches are rebuilt, not shipped
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__["_derived"] = {}
+        for name in TABLES:  # unpickled buffers are writable again
+            self.__dict__[name] = freeze(state[name], copy=False)
+
+    # ---------------------------------------------------------------- edits
+    def replace(self, **changes: Any) -> Network:
+        """A new network with some tables (or ``geometry``) replaced; this one is left as it is."""
+        allowed = {*TABLES, "geometry"}
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise DataError(Problem("(network)", None, "replace", ", ".join(unknown), f"one of {', '.join(sorted(allowed))}"))
+        return dataclasses.replace(self, **changes)
+
+    def derived(self, key: Any, build: Callable[[], T]) -> T:
+        """A value computed from this network's tables, built once per *key* and kept while the tables stay as they are.
+
+        Engines cache year views, compiled graphs and lookups here. A table changed in place since the last call
+        (a replaced column or row) is locked again and everything derived is dropped.
+        """
+        cache = self._derived
+        signature = tuple(p for name in TABLES for p in parts(getattr(self, name)))
+        seen = cache.get("__signature__")
+        if seen is None or len(seen) != len(signature) or any(a is not b for a, b in zip(seen, signature, strict=True)):
+            for name in TABLES:
+                freeze(getattr(self, name), copy=False)
+            cache.clear()
+            cache["__signature__"] = tuple(p for name in TABLES for p in parts(getattr(self, name)))
+        value = cache.get(key)
+        if value is None:
+            value = build()
+            cache[key] = value
+        return value
 
     # ----------------------------------------------------------------- views
     def at_year(self, year: int, *, include_planned: bool = False) -> Network:
         """The network as it stands in *year*: projects open by then applied, inactive rows dropped.
 
         With ``include_planned`` the planned and under-construction nodes, links, transfers and projects whose
-        expected opening year is at most *year* count as open.
+        expected opening year is at most *year* count as open. Views are built once per network and kept.
         """
+        year = int(year)
+        return self.derived(("at_year", year, bool(include_planned)), lambda: self._at_year(year, bool(include_planned)))
+
+    def _at_year(self, year: int, include_planned: bool) -> Network:
         nodes, links, transfers = self.nodes.copy(), self.links.copy(), self.transfers.copy()
         tables = {"nodes": nodes, "links": links, "transfers": transfers}
         projects = self.projects
@@ -113,7 +183,9 @@ class Network:
         links = links[_active(links, year, include_planned)]
         links = links[links["from_node"].isin(nodes.index) & links["to_node"].isin(nodes.index)]
         transfers = transfers[_active(transfers, year, include_planned) & transfers["node_id"].isin(nodes.index)]
-        return replace(self, nodes=nodes, links=links, transfers=transfers, year=year, include_planned=include_planned)
+        return dataclasses.replace(
+            self, nodes=nodes, links=links, transfers=transfers, year=year, include_planned=include_planned
+        )
 
     # ---------------------------------------------------------------- places
     def resolve(self, query: str) -> str:
@@ -125,7 +197,7 @@ class Network:
         if q in self.nodes.index:
             return q
         key = normalize_name(q)
-        index = self._name_index()
+        index = self.derived("name_index", self._name_index)
         if key in index:
             return index[key]
         names = {normalize_name(n): n for n in self.nodes["name"]}

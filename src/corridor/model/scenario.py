@@ -7,14 +7,17 @@ demand of that year. Reading scenario files lives in :mod:`corridor.data.scenari
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from corridor.errors import DataError, Problem
 from corridor.model.network import Network
-from corridor.schema import schema
+from corridor.schema import MODEL_YEARS, schema
 from corridor.schema.enums import CargoClass
+from corridor.schema.scenario_keys import scenario_keys
 
 __all__ = ["Demand", "Disruption", "EnergyCase", "Override", "Scenario"]
 
@@ -106,22 +109,15 @@ class Scenario:
     energy: EnergyCase | None = None
     file: str = ""
 
-    def validate(self, net: Network) -> None:
-        """Raise :class:`DataError` naming every unknown node, link, column or bad value."""
+    def validate(self, net: Network, years: Iterable[int] = ()) -> None:
+        """Raise :class:`DataError` naming every unknown node, link, column or bad value.
+
+        With *years*, also refuse years outside :data:`~corridor.schema.MODEL_YEARS` and years in which a
+        demand's growth takes it beyond the bound the scenario keys state (e.g. 14% a year until 3000).
+        """
         where = self.file or f"scenario {self.name}"
-        problems: list[Problem] = []
         nodes, links = set(net.nodes.index), set(net.links["base_id"])
-        for d in self.demand:
-            for label, place in (("origin", d.origin), ("destination", d.destination)):
-                try:
-                    net.resolve(place)
-                except KeyError as exc:
-                    problems.append(Problem(where, None, f"demand.{d.id}.{label}", place, f"a known place ({exc})"))
-            for y, v in d.t_per_year.items():
-                if not v >= 0:
-                    problems.append(Problem(where, None, f"demand.{d.id}.t_per_year.{y}", v, "tonnes per year >= 0"))
-            if d.annual_growth <= -1:
-                problems.append(Problem(where, None, f"demand.{d.id}.annual_growth", d.annual_growth, "a rate > -1"))
+        problems = [p for d in self.demand for p in _demand_problems(d, net, where, tuple(years))]
         for o in self.overrides:
             ids = nodes if o.table == "nodes" else links if o.table == "links" else set(net.transfers["base_id"])
             if o.table not in ("nodes", "links", "transfers"):
@@ -198,3 +194,34 @@ class Scenario:
     def capacity_factors(self, year: int) -> dict[str, float]:
         """Active capacity cuts by link id (used by the energy LP, whose capacities come from the graph)."""
         return {x.target: x.factor for x in self.disruptions if x.kind == "capacity_factor" and x.active(year)}
+
+
+def _demand_problems(d: Demand, net: Network, where: str, years: tuple[int, ...]) -> list[Problem]:
+    """Unknown places, negative or non-finite tonnes, and demand beyond the bound in any of *years*."""
+    out = []
+    for label, place in (("origin", d.origin), ("destination", d.destination)):
+        try:
+            net.resolve(place)
+        except KeyError as exc:
+            out.append(Problem(where, None, f"demand.{d.id}.{label}", place, f"a known place ({exc})"))
+    for y, v in d.t_per_year.items():
+        if not 0 <= v < math.inf:
+            out.append(Problem(where, None, f"demand.{d.id}.t_per_year.{y}", v, "tonnes per year >= 0 (finite)"))
+    if not -1 < d.annual_growth < math.inf:
+        out.append(Problem(where, None, f"demand.{d.id}.annual_growth", d.annual_growth, "a rate > -1"))
+        return out
+    bound = scenario_keys()["demand[].t_per_year.<year>"].range
+    lo, hi = MODEL_YEARS
+    for y in years:
+        if not lo <= y <= hi:
+            out.append(Problem("(query)", None, "year", y, f"a year between {lo} and {hi}"))
+            continue
+        try:
+            v = d.at(y)
+        except (OverflowError, ZeroDivisionError):
+            v = math.inf
+        if bound is not None and not bound.contains(v):
+            growth = f"{d.annual_growth:.1%} a year from {max(d.t_per_year)}"
+            expected = f"demand {bound.describe()} t/yr (growth of {growth}; use earlier years)"
+            out.append(Problem(where, None, f"demand.{d.id}", f"{v:.3g} t/yr in {y}", expected))
+    return out

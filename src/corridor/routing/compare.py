@@ -11,7 +11,8 @@ import pandas as pd
 from corridor import settings
 from corridor.errors import DataError, NoRouteError, Problem
 from corridor.model import CargoClass, Network
-from corridor.routing.core import Route, find_routes
+from corridor.routing.core import find_routes
+from corridor.routing.route import Route
 
 __all__ = ["Comparison", "CorridorResult", "compare", "compare_corridors", "comparison_frame"]
 

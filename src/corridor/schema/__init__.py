@@ -1,23 +1,25 @@
-"""The dataset's contract: one CSV per table (attribute, dtype, unit, default, required, description).
+"""The dataset's contract: one CSV per table (attribute, dtype, unit, default, required, range, description).
 
-These files are the only place column names and units are defined. :func:`parse_rows` validates rows read
-from a data file against them and reports every problem with its file, line, field, value and expectation.
+These files are the only place column names, units and allowed ranges are defined. :func:`parse_rows`
+validates rows read from a data file against them, column by column, and reports every problem with its
+file, line, field, value and expectation.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as _dt
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from corridor.errors import DataError, Problem
+from corridor.schema.columns import ARROW_STR, NUMERIC_DTYPES, control_mask, parse_column
 from corridor.schema.enums import (
-    ENUMS,
     CargoClass,
     Confidence,
     Layer,
@@ -27,9 +29,13 @@ from corridor.schema.enums import (
     Table,
     TransferKind,
 )
-from corridor.units import UNITS, is_country, is_currency
+from corridor.schema.problems import MAX_PER_RULE, collect
+from corridor.schema.ranges import MODEL_YEARS, Range, parse_range
+from corridor.units import UNITS
 
 __all__ = [
+    "MAX_PER_RULE",
+    "MODEL_YEARS",
     "TABLES",
     "CargoClass",
     "Column",
@@ -37,11 +43,15 @@ __all__ = [
     "Layer",
     "Mode",
     "NodeKind",
+    "Range",
     "Status",
     "Table",
     "TableSchema",
     "TransferKind",
+    "collect",
+    "parse_columns",
     "parse_rows",
+    "rows_to_columns",
     "schema",
 ]
 
@@ -59,13 +69,13 @@ TABLES = (
     "provenance",
 )
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_MISSING = ("", None)
+#: What a text cell may not hold.
+NO_CONTROL = "text without control characters (U+0000-U+001F, U+007F-U+009F)"
 
 
 @dataclass(frozen=True)
 class Column:
-    """One attribute of a table."""
+    """One attribute of a table: its type, unit, default, whether it is required or a unique key, its range."""
 
     attribute: str
     dtype: str
@@ -73,6 +83,8 @@ class Column:
     default: str
     required: bool
     description: str
+    key: bool = False
+    range: Range | None = None
 
 
 @dataclass(frozen=True)
@@ -84,10 +96,11 @@ class TableSchema:
 
     @property
     def key(self) -> str:
-        """The first column; unique for tables whose first column has dtype ``id``."""
+        """The first column; its values are unique where the schema marks it ``key``."""
         return self.columns[0].attribute
 
     def column(self, attribute: str) -> Column:
+        """The column called *attribute* (KeyError if the table has none)."""
         for c in self.columns:
             if c.attribute == attribute:
                 return c
@@ -98,6 +111,11 @@ class TableSchema:
         """Unit of each column ('' where none)."""
         return {c.attribute: c.unit for c in self.columns}
 
+    @property
+    def numeric(self) -> list[str]:
+        """Columns holding numbers (these need provenance)."""
+        return [c.attribute for c in self.columns if c.dtype in NUMERIC_DTYPES]
+
 
 @cache
 def schema(table: str) -> TableSchema:
@@ -106,131 +124,137 @@ def schema(table: str) -> TableSchema:
         raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
     text = resources.files(__package__).joinpath(f"{table}.csv").read_text(encoding="utf-8")
     cols = []
-    for row in csv.DictReader(text.splitlines()):
+    for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        where = f"schema/{table}.csv"
         if row["unit"] not in UNITS:
-            raise DataError(Problem(f"schema/{table}.csv", None, "unit", row["unit"], "a unit from corridor.units.UNITS"))
+            raise DataError(Problem(where, line, "unit", row["unit"], "a unit from corridor.units.UNITS"))
+        if row["required"] not in ("yes", "no", "key"):
+            raise DataError(Problem(where, line, "required", row["required"], "yes, no or key"))
+        try:
+            rng = parse_range(row["range"])
+        except ValueError as exc:
+            raise DataError(Problem(where, line, "range", row["range"], str(exc))) from None
         cols.append(
             Column(
                 attribute=row["attribute"],
                 dtype=row["dtype"],
                 unit=row["unit"],
                 default=row["default"],
-                required=row["required"] == "yes",
+                required=row["required"] in ("yes", "key"),
                 description=row["description"],
+                key=row["required"] == "key",
+                range=rng,
             )
         )
     return TableSchema(table, tuple(cols))
 
 
-def _parse_scalar(dtype: str, raw: str) -> tuple[object, str | None]:
-    """Parse one non-empty cell; returns (value, None) or (None, what was expected)."""
-    if dtype in ("str",) or dtype.startswith("ref:"):
-        return raw, None
-    if dtype == "id":
-        return (raw, None) if _ID.match(raw) else (None, "an id of lower-case letters, digits, '_', '-' or '.'")
-    if dtype == "float":
-        try:
-            value = float(raw)
-        except ValueError:
-            return None, "a number"
-        if value != value or value in (float("inf"), float("-inf")):
-            return None, "a finite number"
-        return value, None
-    if dtype == "int":
-        try:
-            return int(raw), None
-        except ValueError:
-            return None, "a whole number"
-    if dtype == "bool":
-        low = raw.strip().lower()
-        if low in ("true", "yes", "1"):
-            return True, None
-        if low in ("false", "no", "0"):
-            return False, None
-        return None, "true or false"
-    if dtype == "country":
-        return (raw, None) if is_country(raw) else (None, "an ISO 3166-1 alpha-2 country code")
-    if dtype == "currency":
-        return (raw, None) if is_currency(raw) else (None, "an ISO 4217 currency code")
-    if dtype == "unit":
-        return (raw, None) if raw in UNITS else (None, f"a known unit ({', '.join(u for u in UNITS if u)})")
-    if dtype == "date":
-        try:
-            return _dt.date.fromisoformat(raw).isoformat(), None
-        except ValueError:
-            return None, "a date as YYYY-MM-DD"
-    if dtype.startswith("enum:"):
-        enum = ENUMS[dtype.removeprefix("enum:")]
-        try:
-            return enum(raw), None
-        except ValueError:
-            return None, f"one of {', '.join(e.value for e in enum)}"
-    raise ValueError(f"schema dtype {dtype!r} is not known")
+def _header_problems(sch: TableSchema, header: list[str], file: str) -> list[Problem]:
+    known = {c.attribute for c in sch.columns}
+    out = [
+        Problem(file, 1, c.attribute, None, "a column with this name in the header")
+        for c in sch.columns
+        if c.required and c.attribute not in header
+    ]
+    out += [Problem(file, 1, h, h, f"a known column ({', '.join(sorted(known))})") for h in header if h not in known]
+    seen: set[str] = set()
+    for h in header:
+        if h in seen:
+            out.append(Problem(file, 1, h, h, "each column once in the header"))
+        seen.add(h)
+    return out
 
 
-def _parse_cell(col: Column, raw: str) -> tuple[object, str | None]:
-    if col.dtype.startswith("list:"):
-        inner = col.dtype.removeprefix("list:")
-        values = []
-        for part in (p.strip() for p in raw.split(";")):
-            if not part:
-                continue
-            value, err = _parse_scalar(inner, part)
-            if err:
-                return None, f"';'-separated values, each {err} (got {part!r})"
-            values.append(value)
-        return tuple(values), None
-    value, err = _parse_scalar(col.dtype, raw)
-    if err is None and col.dtype == "float" and col.unit not in ("deg", "", "1") and value < 0:  # type: ignore[operator]
-        return None, f"a number >= 0 ({col.unit})"
-    return value, err
+def rows_to_columns(
+    header: list[str], rows: list[tuple[int, list[str]]], file: str
+) -> tuple[np.ndarray, list[Sequence[str]], list[Problem]]:
+    """(line numbers, one sequence of cells per header column, problems) from (line, cells) rows.
+
+    Rows with another number of cells than the header are reported and left out.
+    """
+    width = len(header)
+    wrong = [(line, len(cells)) for line, cells in rows if len(cells) != width]
+    problems = collect(file, "(row)", [w[0] for w in wrong], [w[1] for w in wrong], f"{width} cells like the header")
+    good = rows if not wrong else [r for r in rows if len(r[1]) == width]
+    columns: list[Sequence[str]] = list(zip(*(cells for _, cells in good), strict=True)) if good else [() for _ in header]
+    return np.array([line for line, _ in good], dtype=np.int64), columns, problems
+
+
+def _raw_frame(
+    header: list[str], lines: np.ndarray, columns: list[Sequence[str] | pa.Array], file: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Stripped Arrow string columns ``_c0``, ``_c1``... (positional: a header may repeat names) plus ``_line``.
+
+    Cells holding control characters are reported and emptied; rows whose cells are all blank are dropped.
+    """
+    problems: list[Problem] = []
+    raw = pd.DataFrame({"_line": np.asarray(lines, dtype=np.int64)})
+    for i, h in enumerate(header):
+        col = columns[i]
+        arrow = col if isinstance(col, pa.Array) else pa.array(list(col), type=pa.string())
+        cells = pd.Series(pd.arrays.ArrowStringArray(arrow), index=raw.index)
+        bad = control_mask(cells)
+        if bad.any():
+            problems += collect(file, h, raw["_line"][bad], cells[bad].astype(object), NO_CONTROL)
+            cells = cells.where(~bad, "")
+        raw[f"_c{i}"] = cells.str.strip()
+    if header and len(raw):
+        blank = np.logical_and.reduce([(raw[f"_c{i}"] == "").to_numpy(dtype=bool) for i in range(len(header))])
+        raw = raw[~blank].reset_index(drop=True) if blank.any() else raw
+    return raw, problems
 
 
 def parse_rows(table: str, header: list[str], rows: list[tuple[int, list[str]]], file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Validate raw CSV rows of *table* against its schema.
+    """Validate raw CSV rows of *table* (a list of (line number, cells)); see :func:`parse_columns`."""
+    lines, columns, problems = rows_to_columns(header, rows, file)
+    frame, found = parse_columns(table, header, lines, columns, file)
+    return frame, problems + found
 
-    *rows* holds (line number, cells). Returns the typed table (one column per schema attribute, defaults
-    filled, bad cells left empty) and every problem found: missing or unknown columns, empty required
-    cells, cells of the wrong type or unit, negative quantities and duplicate ids.
+
+def parse_columns(
+    table: str, header: list[str], lines: np.ndarray, columns: list[Sequence[str] | pa.Array], file: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate the cells of *table*, given column by column, against its schema.
+
+    *lines* holds each row's line number and *columns* one sequence of cells (or Arrow string array) per
+    header column. Returns the typed table (``_line`` plus one column per schema attribute; numbers as
+    float64 with NaN where empty, other values as objects with None or () where empty, defaults filled,
+    bad cells left empty) and every problem found: missing, unknown or repeated columns, control
+    characters, empty required cells, cells of the wrong type, numbers outside the schema's range, and
+    repeated keys. Each rule reports its first :data:`MAX_PER_RULE` rows and a count of the rest.
     """
     sch = schema(table)
-    problems: list[Problem] = []
-    known = {c.attribute for c in sch.columns}
+    problems = _header_problems(sch, header, file)
+    raw, found = _raw_frame(header, lines, columns, file)
+    problems += found
+    position = {h: i for i, h in reversed(list(enumerate(header)))}
+    frame = pd.DataFrame({"_line": raw["_line"]})
     for c in sch.columns:
-        if c.attribute not in header and c.required:
-            problems.append(Problem(file, 1, c.attribute, None, "a column with this name in the header"))
-    for h in header:
-        if h not in known:
-            problems.append(Problem(file, 1, h, h, f"a known column ({', '.join(sorted(known))})"))
-    records = []
-    for line, cells in rows:
-        if len(cells) != len(header):
-            problems.append(Problem(file, line, "(row)", len(cells), f"{len(header)} cells like the header"))
-            continue
-        raw = dict(zip(header, cells, strict=True))
-        rec: dict[str, object] = {"_line": line}
-        for c in sch.columns:
-            cell = (raw.get(c.attribute) or "").strip()
-            if cell in _MISSING:
-                if c.required and c.attribute in header:
-                    problems.append(Problem(file, line, c.attribute, "", "a value (the column is required)"))
-                cell = c.default
-            if cell in _MISSING:
-                rec[c.attribute] = () if c.dtype.startswith("list:") else None
-                continue
-            value, err = _parse_cell(c, cell)
-            if err:
-                problems.append(Problem(file, line, c.attribute, cell, err))
-            rec[c.attribute] = value
-        records.append(rec)
-    frame = pd.DataFrame(records, columns=["_line", *(c.attribute for c in sch.columns)], dtype=object)
-    if sch.columns[0].dtype == "id":
-        seen: dict[object, int] = {}
-        for line, key in zip(frame["_line"], frame[sch.key], strict=True):
-            if key is None:
-                continue
-            if key in seen:
-                problems.append(Problem(file, int(line), sch.key, key, f"a unique {sch.key} (already used on line {seen[key]})"))
-            else:
-                seen[key] = int(line)
+        present = c.attribute in position
+        cells = raw[f"_c{position[c.attribute]}"] if present else pd.Series("", index=raw.index, dtype=ARROW_STR)
+        empty = (cells == "").astype(bool)
+        if c.required and present and empty.any():
+            problems += collect(
+                file, c.attribute, raw["_line"][empty], [""] * int(empty.sum()), "a value (the column is required)"
+            )
+        if c.default:
+            cells = cells.where(~empty, c.default)
+        values, bad, expected = parse_column(c, cells)
+        if bad.any():
+            problems += collect(file, c.attribute, raw["_line"][bad], cells[bad].astype(object), expected[bad])
+        frame[c.attribute] = values
+    if sch.columns[0].key:
+        problems += _duplicates(frame, sch.key, file)
     return frame, problems
+
+
+def _duplicates(frame: pd.DataFrame, key: str, file: str) -> list[Problem]:
+    keys = frame[key]
+    present = keys.notna()
+    dup = present & keys.duplicated(keep="first")
+    if not dup.any():
+        return []
+    first = frame.loc[present & ~dup].set_index(key)["_line"]
+    again = frame.loc[dup]
+    expected = [f"a unique {key} (already used on line {first[k]})" for k in again[key]]
+    return collect(file, key, again["_line"], again[key], expected)

@@ -1,28 +1,27 @@
-"""Scenario sweeps: a grid or a Monte Carlo sample of scenario parameters, run on local processes or Ray.
+"""Scenario sweeps: a grid or a Monte Carlo sample of scenario parameters, run on any :class:`Executor`.
 
 Parameters: a demand multiplier, a delay in years for the scenario's project overrides, and the probability
 that each of the scenario's disruptions happens. Samples are drawn up front from one seeded generator and
-evaluated as pure functions, so the same seed gives the same numbers on local processes and on Ray.
+evaluated as pure functions, so the same seed gives the same numbers in this process, on local processes and on Ray.
 """
 
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from corridor.assignment.scenarios import run_year
+from corridor import settings
 from corridor.errors import DataError, Problem
 from corridor.model import Network
 from corridor.model.scenario import Scenario
+from corridor.scenarios.executors import Executor, run_tasks
+from corridor.scenarios.run import run_year
 
-__all__ = ["SweepResult", "SweepSpec", "run_sweep", "sample_parameters"]
+__all__ = ["SweepResult", "SweepSpec", "evaluate", "run_sweep", "sample_parameters"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,7 @@ class SweepSpec:
     grid: bool = False  # grid: every combination of the range ends (and midpoint) instead of random draws
 
     def check(self) -> None:
+        """Raise :class:`DataError` naming every bad field."""
         problems = []
         if self.samples < 1:
             problems.append(Problem("(sweep)", None, "samples", self.samples, "at least 1"))
@@ -101,17 +101,13 @@ def evaluate(net: Network, scenario: Scenario, years: Sequence[int], params: dic
     return rows
 
 
-def _evaluate_star(args: tuple) -> list[dict]:
-    return evaluate(*args)
-
-
 @dataclass
 class SweepResult:
     """Every sample's metrics and their percentile summary."""
 
     parameters: pd.DataFrame
     samples: pd.DataFrame  # sample, year, metric, item, value
-    executor: str
+    executor: Executor
 
     def summary(self, percentiles: Sequence[float] = (5, 50, 95)) -> pd.DataFrame:
         """Percentiles of each metric across samples (rows: metric, item, year)."""
@@ -122,6 +118,13 @@ class SweepResult:
         return out.reset_index()
 
 
+def _executor(use_ray: bool | None, workers: int, ray_address: str) -> Executor:
+    """Ray when asked, or when not told and a Ray address is configured; else processes (one worker: this process)."""
+    if use_ray or (use_ray is None and ray_address):
+        return Executor.RAY
+    return Executor.PROCESSES if workers > 1 else Executor.LOCAL
+
+
 def run_sweep(
     net: Network,
     scenario: Scenario,
@@ -129,58 +132,22 @@ def run_sweep(
     *,
     use_ray: bool | None = None,
     workers: int = 2,
+    executor: Executor | str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SweepResult:
-    """Run every sample of *spec*; on Ray when *use_ray* (or ``RAY_ADDRESS`` is set), else on local processes."""
+    """Run every sample of *spec* on *executor*.
+
+    Without an explicit *executor*: on Ray when *use_ray*, or when *use_ray* is None and the ``ray_address``
+    setting (``CORRIDOR_RAY_ADDRESS``) names a cluster; otherwise on *workers* local processes.
+    """
     scenario.validate(net)
     params = sample_parameters(spec, len(scenario.disruptions))
-    ray_wanted = bool(os.environ.get("RAY_ADDRESS")) if use_ray is None else use_ray
+    address = str(settings.get("ray_address"))
+    chosen = Executor(executor) if executor is not None else _executor(use_ray, workers, address)
     years = list(spec.years)
-    if ray_wanted:
-        results = _run_ray(net, scenario, years, params, workers, progress)
-        executor = "ray"
-    elif workers <= 1:
-        results = []
-        for p in params:
-            results.append(evaluate(net, scenario, years, p))
-            if progress:
-                progress(p["sample"])
-        executor = "local"
-    else:
-        # spawn, not fork: numba's OpenMP threads cannot survive a fork
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = []
-            for i, rows in enumerate(pool.map(_evaluate_star, [(net, scenario, years, p) for p in params])):
-                results.append(rows)
-                if progress:
-                    progress(i)
-        executor = "processes"
+    results = run_tasks(
+        evaluate, (net, scenario, years), params, executor=chosen, workers=workers, ray_address=address, progress=progress
+    )
     frame = pd.DataFrame([row for rows in results for row in rows], columns=["sample", "year", "metric", "item", "value"])
     par = pd.DataFrame([{**p, "disruptions": ";".join(str(int(x)) for x in p["disruptions"])} for p in params])
-    return SweepResult(par, frame.sort_values(["sample", "year", "metric", "item"], ignore_index=True), executor)
-
-
-def _run_ray(net, scenario, years, params, workers, progress) -> list[list[dict]]:
-    import ray
-
-    started = False
-    if not ray.is_initialized():
-        address = os.environ.get("RAY_ADDRESS")
-        if address:
-            ray.init(address=address, log_to_driver=False)
-        else:
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
-        started = True
-    try:
-        task = ray.remote(evaluate)
-        net_ref, sc_ref = ray.put(net), ray.put(scenario)
-        futures = [task.remote(net_ref, sc_ref, years, p) for p in params]
-        results = []
-        for i, f in enumerate(futures):
-            results.append(ray.get(f))
-            if progress:
-                progress(i)
-        return results
-    finally:
-        if started:
-            ray.shutdown()
+    return SweepResult(par, frame.sort_values(["sample", "year", "metric", "item"], ignore_index=True), chosen)

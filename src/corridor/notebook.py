@@ -1,29 +1,28 @@
 """The notebook-facing network: :class:`Corridor` adds routing, comparison and export to the model's Network.
 
-It lives outside the layered packages because it joins them: model data, the routing engine and the
-file adapters. ``corridor.load()`` returns one.
+It sits on top of the layers with the CLI and the API and only wires them: model data, the routing engine and
+the file adapters. ``corridor.load()`` returns one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
-from corridor.assignment import AssignmentClass, AssignmentResult, assign
-from corridor.assignment.vdf import vdf_integral
+from corridor.assignment.tntp import TntpRun, run_tntp
 from corridor.data import network_geojson, read_dataset, write_network
 from corridor.data.tntp import read_tntp
 from corridor.model import Network
 from corridor.routing import CorridorResult, RouteSet, compare_corridors, find_routes
 from corridor.routing.compare import comparison_frame
 
-__all__ = ["Corridor", "TntpRun", "load", "run_tntp"]
+__all__ = ["Corridor", "load", "tntp"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,76 +71,12 @@ class Corridor(Network):
         return frame
 
 
-@dataclass
-class TntpRun:
-    """Result of equilibrating a TNTP network, compared with its best-known solution when one ships."""
-
-    network: str
-    algorithm: str
-    target_gap: float
-    result: AssignmentResult
-    best_objective: float | None
-    flow_rmse: float | None
-    flow_correlation: float | None
-
-    @property
-    def objective_rel_diff(self) -> float | None:
-        """(objective - best-known objective) / best-known objective."""
-        if self.best_objective is None:
-            return None
-        return (self.result.objective - self.best_objective) / self.best_objective
-
-    def to_dict(self) -> dict:
-        r = self.result
-        return {
-            "network": self.network,
-            "algorithm": self.algorithm,
-            "target_gap": self.target_gap,
-            "iterations": len(r.iterations),
-            "converged": r.converged,
-            "relative_gap": r.relative_gap,
-            "objective": r.objective,
-            "best_known_objective": self.best_objective,
-            "objective_rel_diff": self.objective_rel_diff,
-            "flow_rmse": self.flow_rmse,
-            "flow_correlation": self.flow_correlation,
-            "wall_s": r.wall_s,
-            "unassigned_demand": r.unassigned_demand,
-            "log": r.iterations.to_dict(orient="records"),
-        }
-
-
-def run_tntp(
-    folder: str | Path, *, algorithm: str = "bfw", gap: float = 1e-4, max_iter: int = 2000, callback: Any = None
-) -> TntpRun:
-    """Read a TNTP folder, equilibrate it and compare with the best-known flows (Beckmann objective, RMSE)."""
-    net = read_tntp(folder)
-    result = assign(
-        net.n_nodes,
-        net.tails,
-        net.heads,
-        net.free_flow_time,
-        net.capacity,
-        [AssignmentClass("all", net.demand)],
-        alpha=net.b,
-        beta=net.power,
-        fixed_cost=net.fixed_cost,
-        first_thru_node=net.first_thru_node,
-        algorithm=algorithm,
-        rgap=gap,
-        max_iter=max_iter,
-        callback=callback,
-    )
-    best = rmse = corr = None
-    if net.best_flow is not None and np.isfinite(net.best_flow).all():
-        kind = np.zeros(len(net.tails), dtype=np.int64)
-        best = float(vdf_integral(net.best_flow, net.free_flow_time, net.capacity, net.b, net.power, kind, net.fixed_cost))
-        rmse = float(np.sqrt(np.mean((result.flows - net.best_flow) ** 2)))
-        corr = float(np.corrcoef(result.flows, net.best_flow)[0, 1])
-    return TntpRun(net.name, algorithm, gap, result, best, rmse, corr)
-
-
 def load(path: str | Path | None = None) -> Corridor:
     """Load and validate a dataset folder (default: the dataset shipped with Corridor)."""
     net = read_dataset(path)
-    return Corridor(**{f: getattr(net, f) for f in net.__dataclass_fields__})
+    return Corridor(**{f.name: getattr(net, f.name) for f in dataclasses.fields(net) if f.init})
+
+
+def tntp(folder: str | Path, *, algorithm: str = "bfw", gap: float = 1e-4, max_iter: int = 2000) -> TntpRun:
+    """Read a TNTP folder, equilibrate it and compare with its best-known flows (Beckmann objective, RMSE)."""
+    return run_tntp(read_tntp(folder), algorithm=algorithm, gap=gap, max_iter=max_iter)

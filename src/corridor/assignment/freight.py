@@ -1,0 +1,194 @@
+"""Freight equilibrium on the corridor network: tonnes per year by origin-destination, congested where capacity binds.
+
+Generalised cost is USD per tonne: charges + value of time x hours, with a queueing delay where ports, ferries,
+sea legs and crossings near capacity (BPR on other capacity-limited links). The result gives the loaded and
+capacity-limited arcs, the bottlenecks (worst volume/capacity per link or facility) and the corridor shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from corridor.assignment.equilibrium import AssignmentClass, AssignmentResult, assign
+from corridor.assignment.vdf import BPR, QUEUE
+from corridor.graph import ArcKind, CompiledGraph, arc_mask, year_graph
+from corridor.model import CargoClass, Network
+from corridor.model.scenario import Demand
+
+__all__ = ["FreightResult", "assign_freight", "classify_route"]
+
+_BOTTLENECK_COLUMNS = ["id", "limited_by", "name", "flow_t", "capacity_t", "vc", "delay_h"]
+
+
+@dataclass
+class FreightResult:
+    """Freight flows of one year."""
+
+    demand_t: float
+    links: pd.DataFrame  # one row per capacity-limited or loaded arc
+    bottlenecks: pd.DataFrame  # one row per link or facility with a capacity, worst v/c first
+    shares: pd.DataFrame  # corridor, flow_t, share
+    unmet_t: float
+    relative_gap: float
+
+
+@dataclass(frozen=True)
+class _Costs:
+    """Per-arc volume-delay inputs in USD per tonne."""
+
+    t0: np.ndarray
+    capacity_t: np.ndarray
+    limited: np.ndarray
+    kind: np.ndarray
+    alpha: np.ndarray
+    beta: np.ndarray
+    fixed: np.ndarray
+    vot: float
+
+
+def classify_route(nodes: Iterable[str], corridors: pd.DataFrame) -> str:
+    """Name of the first corridor (in table order) whose required node groups the route passes."""
+    passed = set(nodes)
+    for _cid, row in corridors.iterrows():
+        groups = [{n.strip() for n in g.split(";") if n.strip()} for g in (row["via_any"] or "").split("|") if g.strip()]
+        if groups and all(passed & g for g in groups) and not passed & set(row["avoid_nodes"] or ()):
+            return str(row["name"])
+    return "other"
+
+
+def _costs(view: Network, g: CompiledGraph) -> _Costs:
+    """Queue functions at ports, ferries, sea legs and crossings; BPR on other limited links; free elsewhere."""
+    vot = view.parameter("value_of_time_usd_per_teu_h") / view.parameter("t_per_teu")
+    time_h = np.maximum(g.moving_h + g.waiting_h, 0.0)
+    capacity = g.capacity * g.t_per_unit
+    limited = np.isfinite(capacity) & (capacity > 0)
+    queue = limited & (np.isin(g.capacity_of, ["border", "node", "transfer"]) | np.isin(g.mode, ["ferry", "sea"]))
+    return _Costs(
+        t0=vot * np.where(limited, np.maximum(time_h, 0.1), time_h),
+        capacity_t=capacity,
+        limited=limited,
+        kind=np.where(queue, QUEUE, BPR).astype(np.int64),
+        alpha=np.where(limited, np.where(queue, view.parameter("vdf_queue_j"), view.parameter("vdf_bpr_alpha")), 0.0),
+        beta=np.where(queue, view.parameter("vdf_queue_mu"), view.parameter("vdf_bpr_beta")),
+        fixed=g.cost_usd / g.t_per_unit,
+        vot=vot,
+    )
+
+
+def _classes(view: Network, g: CompiledGraph, demand: Sequence[Demand], year: int) -> tuple[list[AssignmentClass], list[int]]:
+    """One assignment class per demand row (its own avoided countries), over the zones the rows use."""
+    zones: list[int] = []
+    index: dict[int, int] = {}
+
+    def zone(v: int) -> int:
+        if v not in index:
+            index[v] = len(zones)
+            zones.append(v)
+        return index[v]
+
+    pairs = [(d, zone(g.origin_gate[view.resolve(d.origin)]), zone(g.dest_gate[view.resolve(d.destination)])) for d in demand]
+    classes = []
+    for d, zo, zd in pairs:
+        mat = np.zeros((len(zones), len(zones)))
+        mat[zo, zd] = d.at(year)
+        classes.append(AssignmentClass(d.id, mat, allowed=arc_mask(g, avoid_countries=frozenset(d.avoid_countries))))
+    return classes, zones
+
+
+def _link_rows(view: Network, g: CompiledGraph, c: _Costs, result: AssignmentResult) -> pd.DataFrame:
+    """Loaded or capacity-limited arcs with flow, capacity, v/c and queueing delay."""
+    flows = result.flows
+    delay_h = np.where(c.vot > 0, (result.costs - c.fixed - c.t0) / c.vot, 0.0)
+    names = view.nodes["name"]
+    rows = []
+    for a in np.flatnonzero((flows > 1e-6) | c.limited):
+        if g.kind[a] == ArcKind.GATE:
+            continue
+        tail, head = str(g.vertex_node[g.tails[a]]), str(g.vertex_node[g.indices[a]])
+        limited = bool(c.limited[a])
+        rows.append(
+            {
+                "arc": str(g.ref[a]),
+                "id": str(g.base[a]),
+                "mode": str(g.mode[a]),
+                "from": names[tail],
+                "to": names[head],
+                "from_node": tail,
+                "to_node": head,
+                "flow_t": float(flows[a]),
+                "capacity_t": float(c.capacity_t[a]) if limited else np.nan,
+                "limited_by": str(g.capacity_of[a]),
+                "vc": float(flows[a] / c.capacity_t[a]) if limited else np.nan,
+                "delay_h": float(max(delay_h[a], 0.0)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _shares(view: Network, g: CompiledGraph, zones: list[int], result: AssignmentResult) -> pd.DataFrame:
+    """Freight by corridor: each used path is classified by the nodes it passes."""
+    by_corridor: dict[str, float] = {}
+    routes = result.route_shares
+    if routes is not None and len(routes):
+        for _, r in routes.iterrows():
+            passed = {str(g.vertex_node[g.tails[a]]) for a in r["links"]} | {str(g.vertex_node[zones[int(r["destination"])]])}
+            label = classify_route(passed, view.corridors)
+            by_corridor[label] = by_corridor.get(label, 0.0) + float(r["flow"])
+    total = sum(by_corridor.values())
+    return pd.DataFrame(
+        [
+            {"corridor": k, "flow_t": v, "share": v / total if total else 0.0}
+            for k, v in sorted(by_corridor.items(), key=lambda kv: -kv[1])
+        ],
+        columns=["corridor", "flow_t", "share"],
+    )
+
+
+def _bottlenecks(links: pd.DataFrame) -> pd.DataFrame:
+    """Worst v/c per capacity-limited link or facility (a crossing or port counts once, by node)."""
+    if links.empty:
+        return pd.DataFrame(columns=_BOTTLENECK_COLUMNS)
+    lim = links[links["capacity_t"].notna()].copy()
+    if lim.empty:
+        return pd.DataFrame(columns=_BOTTLENECK_COLUMNS)
+    facility = lim["limited_by"].isin(["border", "node"])
+    lim["name"] = np.where(facility, lim["to"], lim["from"] + " → " + lim["to"] + " (" + lim["mode"] + ")")
+    lim["key"] = np.where(facility, lim["to_node"], lim["id"])
+    worst = lim.sort_values("vc", ascending=False).drop_duplicates("key")
+    worst = worst.assign(id=worst["key"])
+    return worst[_BOTTLENECK_COLUMNS].reset_index(drop=True)
+
+
+def assign_freight(view: Network, demand: Sequence[Demand], year: int, *, customs: str = "auto") -> FreightResult:
+    """Equilibrate container freight *demand* of *year* (tonnes per year) on the year view *view*."""
+    total = float(sum(d.at(year) for d in demand))
+    if not demand:
+        empty = pd.DataFrame()
+        return FreightResult(total, empty, empty, empty, 0.0, 0.0)
+    g = year_graph(view, CargoClass.CONTAINER, customs=customs)
+    c = _costs(view, g)
+    classes, zones = _classes(view, g, demand, year)
+    result = assign(
+        g.n_vertices,
+        g.tails,
+        g.indices,
+        c.t0,
+        np.where(c.limited, c.capacity_t, 0.0),
+        classes,
+        alpha=c.alpha,
+        beta=c.beta,
+        vdf_kind=c.kind,
+        fixed_cost=c.fixed,
+        zone_nodes=np.array(zones, dtype=np.int64),
+        rgap=1e-6,
+        max_iter=400,
+        track_routes=True,
+    )
+    links = _link_rows(view, g, c, result)
+    return FreightResult(
+        total, links, _bottlenecks(links), _shares(view, g, zones, result), result.unassigned_demand, result.relative_gap
+    )

@@ -1,0 +1,128 @@
+"""A cache of validated datasets, keyed on a hash of the files' contents, so loading skips re-validation.
+
+The key covers every dataset file, the schema and loader code, and the Corridor, pandas and Python
+versions; any change gives a new key and the dataset is validated again. A cache file that cannot be read
+(corrupt, truncated, from another version) is ignored and rewritten. Writes go to a temporary file that is
+renamed into place, so a reader never sees half a file. The folder is the ``cache_dir`` setting (default:
+the user's cache folder; ``off`` disables caching). Cache files are pickles: the folder must be writable
+only by the user, as the default one is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from corridor import settings
+from corridor.model import Network
+
+__all__ = ["CACHE_FORMAT", "KEEP_FILES", "cache_dir", "cache_key", "cache_path", "cached_network"]
+
+#: Bumped when the cached object's layout changes.
+CACHE_FORMAT = 1
+#: Most cached datasets kept; older ones are removed when a new one is written.
+KEEP_FILES = 8
+_PACKAGE = Path(__file__).resolve().parents[1]
+_CODE = (
+    "__init__.py",
+    "schema",
+    "model/network.py",
+    *(f"data/{m}.py" for m in ("csvdir", "csvfile", "dataset_cache", "dataset_checks", "dataset_provenance")),
+)
+_log = logging.getLogger(__name__)
+
+
+def cache_dir() -> Path | None:
+    """The cache folder from the ``cache_dir`` setting, or None when caching is off."""
+    value = str(settings.get("cache_dir")).strip()
+    if value.lower() == "off":
+        return None
+    if value:
+        return Path(value).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("corridor"))
+
+
+def _code_files() -> list[Path]:
+    files: list[Path] = []
+    for rel in _CODE:
+        path = _PACKAGE / rel
+        files += sorted(p for p in path.iterdir() if p.suffix in (".py", ".csv")) if path.is_dir() else [path]
+    return files
+
+
+def cache_key(files: list[Path]) -> str:
+    """SHA-256 over the contents of *files* (missing ones marked), the loader's code (with ``__version__``) and versions."""
+    h = hashlib.sha256()
+    h.update(f"corridor format {CACHE_FORMAT} pandas {pd.__version__} {sys.version_info[:2]}".encode())
+    for path in [*_code_files(), *files]:
+        h.update(b"\0" + path.name.encode() + b"\0")
+        try:
+            h.update(path.read_bytes() if path.is_file() else b"<not a file>")
+        except OSError:
+            h.update(b"<unreadable>")
+    return h.hexdigest()
+
+
+def cache_path(folder: Path, files: list[Path]) -> Path | None:
+    """Where the validated network of these files is cached (None when caching is off)."""
+    base = cache_dir()
+    return None if base is None else base / f"dataset-{cache_key(files)[:40]}.pickle"
+
+
+def _read(path: Path) -> Network | None:
+    try:
+        with path.open("rb") as fh:
+            doc = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:
+        _log.info("ignoring unreadable dataset cache %s: %s", path, exc)
+        return None
+    ok = isinstance(doc, dict) and doc.get("format") == CACHE_FORMAT and isinstance(doc.get("network"), Network)
+    return doc["network"] if ok else None
+
+
+def _write(path: Path, network: Network) -> None:
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".dataset-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump({"format": CACHE_FORMAT, "network": network}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        _prune(path.parent)
+    except OSError as exc:
+        _log.info("dataset cache not written to %s: %s", path, exc)
+
+
+def _prune(folder: Path) -> None:
+    cached = sorted(folder.glob("dataset-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in cached[KEEP_FILES:]:
+        old.unlink(missing_ok=True)
+
+
+def cached_network(folder: Path, build: Callable[[], Network], files: list[Path] | None = None) -> Network:
+    """The network of *folder* from the cache, else ``build()`` (which validates) stored for next time."""
+    from corridor.data.csvdir import dataset_files
+
+    path = cache_path(folder, files if files is not None else dataset_files(folder))
+    if path is None:
+        return build()
+    network = _read(path)
+    if network is None:
+        network = build()
+        _write(path, network)
+    return network

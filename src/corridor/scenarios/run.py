@@ -1,0 +1,190 @@
+"""Run scenarios year by year: each year's network, then the engines on it (freight assignment, energy flows).
+
+:func:`run_year` builds the network a scenario sees in one year and runs every engine the scenario asks for;
+:func:`run_scenario` repeats it over years. The results say where capacity binds (volume/capacity, delay, the year
+each bottleneck saturates), how freight splits between corridors and what energy is shipped or stranded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from corridor.assignment.energy import EnergyFlowResult, solve_energy_flows
+from corridor.assignment.freight import FreightResult, assign_freight
+from corridor.errors import DataError, Problem
+from corridor.graph import year_graph
+from corridor.model import Network
+from corridor.model.scenario import Scenario
+
+__all__ = ["SATURATED_VC", "ScenarioRun", "YearResult", "diff_runs", "run_scenario", "run_year"]
+
+SATURATED_VC = 0.95  # where the queue function turns linear: beyond it the facility is over capacity
+
+
+@dataclass
+class YearResult:
+    """One year of a scenario: the freight equilibrium and the energy flows (None when the scenario has none)."""
+
+    scenario: str
+    year: int
+    freight: FreightResult
+    energy: EnergyFlowResult | None
+
+    @property
+    def demand_t(self) -> float:
+        return self.freight.demand_t
+
+    @property
+    def links(self) -> pd.DataFrame:
+        return self.freight.links
+
+    @property
+    def bottlenecks(self) -> pd.DataFrame:
+        return self.freight.bottlenecks
+
+    @property
+    def shares(self) -> pd.DataFrame:
+        return self.freight.shares
+
+    @property
+    def unmet_t(self) -> float:
+        return self.freight.unmet_t
+
+    @property
+    def relative_gap(self) -> float:
+        return self.freight.relative_gap
+
+    def to_dict(self) -> dict:
+        return {
+            "scenario": self.scenario,
+            "year": self.year,
+            "demand_t": self.demand_t,
+            "unmet_t": self.unmet_t,
+            "relative_gap": self.relative_gap,
+            "bottlenecks": self.bottlenecks.head(15).to_dict(orient="records"),
+            "corridor_shares": self.shares.to_dict(orient="records"),
+            "energy": None if self.energy is None else self.energy.to_dict(),
+        }
+
+
+def _energy(view: Network, scenario: Scenario, year: int) -> EnergyFlowResult | None:
+    """The scenario's energy case on the year's network; supplies must be open that year."""
+    e = scenario.energy
+    if e is None:
+        return None
+    g = year_graph(view, e.cargo, customs=scenario.customs)
+    missing = [n for n in e.supplies if n not in g.origin_gate]
+    if missing:
+        raise DataError(Problem(scenario.file, None, "energy.supplies", ", ".join(missing), f"nodes open in {year}"))
+    sinks = {k: v for k, v in e.sinks.items() if k in g.dest_gate}
+    quotas = {k: v for k, v in e.quotas.items() if k in set(g.base)}
+    return solve_energy_flows(g, supplies=e.supplies, sinks=sinks, max_flow=quotas)
+
+
+def run_year(net: Network, scenario: Scenario, year: int) -> YearResult:
+    """Freight assignment and energy flows of one scenario year."""
+    scenario.validate(net)
+    view = scenario.network_for(net, year)
+    freight = assign_freight(view, scenario.demand, year, customs=scenario.customs)
+    return YearResult(scenario.name, year, freight, _energy(view, scenario, year))
+
+
+@dataclass
+class ScenarioRun:
+    """A scenario run over several years, as tables (write them with :func:`corridor.data.results.write_run`)."""
+
+    scenario: Scenario
+    years: list[YearResult]
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    def shares_table(self) -> pd.DataFrame:
+        """Corridor shares of freight by year (rows: years, columns: corridors)."""
+        rows = [{"year": y.year, **{r["corridor"]: r["share"] for _, r in y.shares.iterrows()}} for y in self.years]
+        return pd.DataFrame(rows).set_index("year").fillna(0.0)
+
+    def bottleneck_table(self) -> pd.DataFrame:
+        """Every capacity-limited link or facility per year: flow, capacity, v/c, delay."""
+        frames = [y.bottlenecks.assign(year=y.year) for y in self.years if len(y.bottlenecks)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def saturation(self, threshold: float = SATURATED_VC) -> pd.DataFrame:
+        """For each bottleneck: the first year its v/c reaches *threshold* (None if never), worst v/c and year."""
+        table = self.bottleneck_table()
+        if table.empty:
+            return pd.DataFrame(columns=["id", "name", "capacity_t", "saturates_in", "max_vc", "max_vc_year"])
+        out = []
+        for key, grp in table.groupby("id"):
+            grp = grp.sort_values("year")
+            hit = grp[grp["vc"] >= threshold]
+            worst = grp.loc[grp["vc"].idxmax()]
+            out.append(
+                {
+                    "id": key,
+                    "name": worst["name"],
+                    "capacity_t": worst["capacity_t"],
+                    "saturates_in": int(hit["year"].iloc[0]) if len(hit) else None,
+                    "max_vc": float(worst["vc"]),
+                    "max_vc_year": int(worst["year"]),
+                }
+            )
+        frame = pd.DataFrame(out)
+        frame["_order"] = frame["saturates_in"].fillna(10**6)
+        return frame.sort_values(["_order", "max_vc"], ascending=[True, False]).drop(columns="_order").reset_index(drop=True)
+
+    def energy_table(self) -> pd.DataFrame:
+        """Energy exports by terminal and stranded volume, by year."""
+        rows = []
+        for y in self.years:
+            if y.energy is None:
+                continue
+            row = {"year": y.year, "supply": y.energy.supply, "shipped": y.energy.shipped, "stranded": y.energy.stranded_total}
+            row.update({f"to_{r['terminal']}": r["flow"] for _, r in y.energy.sinks.iterrows()})
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("year").fillna(0.0) if rows else pd.DataFrame()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's result tables by name: bottlenecks, saturation, shares and energy."""
+        return {
+            "bottlenecks": self.bottleneck_table(),
+            "saturation": self.saturation(),
+            "shares": self.shares_table().reset_index(),
+            "energy": self.energy_table().reset_index(),
+        }
+
+    def flows(self) -> dict[int, pd.DataFrame]:
+        """Loaded and capacity-limited arcs by year (the ``arc`` column names the directed link)."""
+        return {y.year: y.links for y in self.years}
+
+
+def run_scenario(
+    net: Network, scenario: Scenario, years: Iterable[int], progress: Callable[[int], None] | None = None
+) -> ScenarioRun:
+    """Run *scenario* for each year; *progress* is called after each year."""
+    out = []
+    for y in years:
+        out.append(run_year(net, scenario, y))
+        if progress:
+            progress(y)
+    return ScenarioRun(scenario, out)
+
+
+def diff_runs(a: ScenarioRun, b: ScenarioRun) -> dict[str, pd.DataFrame]:
+    """Differences B - A by year: corridor shares, bottleneck v/c, energy exports and stranded volumes."""
+    shares = b.shares_table().subtract(a.shares_table(), fill_value=0.0)
+    ba, bb = a.bottleneck_table(), b.bottleneck_table()
+    if len(ba) and len(bb):
+        m = ba.merge(bb, on=["id", "year"], how="outer", suffixes=("_a", "_b"))
+        m["vc_change"] = m["vc_b"].fillna(0) - m["vc_a"].fillna(0)
+        m["name"] = m["name_b"].fillna(m["name_a"])
+        bott = m[["year", "id", "name", "vc_a", "vc_b", "vc_change"]].sort_values(["year", "vc_change"], ascending=[True, False])
+    else:
+        bott = pd.DataFrame()
+    ea, eb = a.energy_table(), b.energy_table()
+    energy = eb.subtract(ea, fill_value=0.0) if len(ea) and len(eb) else pd.DataFrame()
+    return {"shares": shares, "bottlenecks": bott.reset_index(drop=True), "energy": energy}
