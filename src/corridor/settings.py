@@ -39,7 +39,7 @@ OPTIONS: dict[str, Option] = {
         ),
         Option("k_max_iterations", 40, "Most shortest-path searches spent on finding k alternatives."),
         Option("ray_address", "", "Ray cluster for sweeps (e.g. ray://head:10001); set, sweeps run there; empty: local."),
-        Option("database_url", "", "SQLAlchemy URL of the transit database; empty means an SQLite file in ~/.corridor."),
+        Option("database_url", "", "SQLAlchemy URL of the transit database; empty means SQLite in ~/.corridor/transit.sqlite."),
     ]
 }
 
