@@ -35,6 +35,13 @@ OPTIONS: dict[str, Option] = {
             "k_penalty", 0.6, "Relative weight increase per use applied to a found route's links when searching alternatives."
         ),
         Option("k_max_iterations", 40, "Most shortest-path searches spent on finding k alternatives."),
+        # HTTP API (corridor.api reads these; CORRIDOR_DATABASE_URL, CORRIDOR_RATE_PER_S, ... override them)
+        Option("database_url", "", "SQLAlchemy URL of the transit database; empty means SQLite in ~/.corridor/transit.sqlite."),
+        Option("rate_per_s", 100.0, "Requests per second allowed to one party (or one client address when unauthenticated)."),
+        Option("rate_burst", 200.0, "Requests one party (or client address) may send at once before the rate applies."),
+        Option("rate_max_keys", 10000, "Most rate-limit buckets kept in memory; the least recently used are evicted."),
+        Option("max_body_bytes", 1_000_000, "Largest request body in bytes, counted as it arrives (chunked bodies too)."),
+        Option("list_concurrency_per_party", 2, "List and report queries one party may have running at once; more get 429."),
     ]
 }
 
