@@ -24,7 +24,20 @@ from corridor.transit.config import TransitSettings
 from corridor.transit.db import make_engine, migrate
 from corridor.transit.schemas import PartyIn
 
-ITINERARY = ["altynkol", "zhetygen", "almaty", "shu", "arys", "kyzylorda", "beyneu", "aktau", "baku", "beyuk_kesik", "tbilisi", "poti"]
+ITINERARY = [
+    "altynkol",
+    "zhetygen",
+    "almaty",
+    "shu",
+    "arys",
+    "kyzylorda",
+    "beyneu",
+    "aktau",
+    "baku",
+    "beyuk_kesik",
+    "tbilisi",
+    "poti",
+]
 TEST_SETTINGS = TransitSettings(allow_private_callbacks=True, idempotency_wait_s=1.0, webhook_timeout_s=2.0, webhook_poll_s=0.02)
 
 
@@ -54,9 +67,17 @@ def pg_cluster() -> Iterator[str]:
     if run_as:
         shutil.chown(tmp, "postgres")
     data = tmp / "data"
-    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "corridor", "--auth=trust", "-E", "UTF8"], check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "corridor", "--auth=trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
     opts = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"), "-w", "-o", opts, "start"], check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"), "-w", "-o", opts, "start"],
+        check=True,
+        capture_output=True,
+    )
     base = f"postgresql://corridor@127.0.0.1:{port}"
     try:
         admin = make_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")

@@ -41,7 +41,12 @@ def test_business_rules_reject_with_rule_and_path(svc, cast):
     d = svc.create_declaration(cast.holder, DeclarationIn.model_validate(body))
     assert d["status"] == "rejected"
     rules = {(e["rule"], e["path"]) for e in d["errors"]}
-    assert {("R001", "containers[0].number"), ("R003", "seals_count"), ("R009", "offices_transit[0]"), ("R013", "itinerary[1]")} <= rules
+    assert {
+        ("R001", "containers[0].number"),
+        ("R003", "seals_count"),
+        ("R009", "offices_transit[0]"),
+        ("R013", "itinerary[1]"),
+    } <= rules
 
 
 def test_duplicate_lrn_is_409(svc, cast):
