@@ -42,12 +42,7 @@ def create_app(
     engine = None
     if service is None:
         engine = database_url if isinstance(database_url, Engine) else make_engine(database_url)
-        if hasattr(TransitService, "start"):
-            service = TransitService(net, engine)
-        else:  # TEMPORARY until corridor.transit's split lands
-            from corridor.api._compat import LegacyService
-
-            service = LegacyService(net, engine)
+        service = TransitService(net, engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

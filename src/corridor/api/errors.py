@@ -31,7 +31,10 @@ __all__ = [
     "document_problems",
     "install_error_handlers",
     "json_safe",
+    "problem_body",
     "problem_response",
+    "render",
+    "transit_problem",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -180,13 +183,21 @@ def validation_failures(exc: RequestValidationError) -> list[dict]:
     return failures
 
 
-async def _transit_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, TransitError)
+def transit_problem(path: str, exc: TransitError) -> dict:
+    """The problem-details body of a refusal by the service."""
     title = getattr(exc, "title", None) or str(exc)
     detail = getattr(exc, "detail", None) or str(exc)
-    headers = getattr(exc, "headers", None) or None
-    type_ = getattr(exc, "type", None) or (TYPES["rule"] if exc.failures else "about:blank")
-    return problem_response(request, exc.status, detail, title=title, type_=type_, failures=exc.failures, headers=headers)
+    type_ = TYPES["rule"] if exc.failures else "about:blank"
+    return problem_body(path, exc.status, detail, title=title, type_=type_, failures=exc.failures)
+
+
+async def _transit_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TransitError)
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="corridor"')
+    body = transit_problem(request.url.path, exc)
+    return Response(render(body), status_code=exc.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers or None)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -16,8 +16,9 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
-from corridor.api.errors import PROBLEM_MEDIA_TYPE, problem_body, render
+from corridor.api.errors import PROBLEM_MEDIA_TYPE, render, transit_problem
 from corridor.transit import TransitError
+from corridor.transit.idempotency import Replay, request_hash
 
 __all__ = ["IdempotencyKey", "run_once"]
 
@@ -47,8 +48,8 @@ def run_once(
         status, body = work(None)
         return _answer(status, body, model)
     store = service.idempotency
-    got = store.begin(party.id, key, method, path, _hash(method, path, payload))
-    if not _is_claim(got):
+    got = store.begin(party.id, key, method, path, request_hash(method, path, payload))
+    if isinstance(got, Replay):
         headers = {"Idempotent-Replay": "true"}
         if got.status >= 400:
             return Response(render(got.body), status_code=got.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
@@ -56,17 +57,7 @@ def run_once(
     try:
         status, body = work(got)
     except TransitError as exc:
-        store.complete(
-            got,
-            exc.status,
-            problem_body(
-                path,
-                exc.status,
-                exc.detail if hasattr(exc, "detail") else str(exc),
-                title=getattr(exc, "title", None),
-                failures=exc.failures,
-            ),
-        )
+        store.complete(got, exc.status, transit_problem(path, exc))
         raise
     except BaseException:
         store.release(got)
@@ -78,16 +69,3 @@ def run_once(
 def _answer(status: int, body: dict, model: type[BaseModel]) -> Response:
     model.model_validate(body)  # the documented shape; the body itself goes out as the service made it (and replays it)
     return JSONResponse(jsonable_encoder(body), status_code=status)
-
-
-def _hash(method: str, path: str, payload: Any) -> str:
-    try:
-        from corridor.transit.idempotency import request_hash
-    except ImportError:  # TEMPORARY until corridor.transit's split lands
-        from corridor.api._compat import request_hash
-
-    return request_hash(method, path, payload)
-
-
-def _is_claim(got: Any) -> bool:
-    return type(got).__name__ == "Claim"

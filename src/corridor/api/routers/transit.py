@@ -31,6 +31,7 @@ from corridor.api.models import (
 )
 from corridor.api.strict import StrictRoute
 from corridor.transit.domain import Status
+from corridor.transit.parties import party_view
 from corridor.transit.schemas import DeclarationIn, EventIn, PartyIn, SubscriptionIn
 
 __all__ = ["router"]
@@ -66,13 +67,7 @@ def _claim(claim: object) -> dict:
 
 
 def _party_view(p: object) -> dict:
-    return {
-        "id": p.id,
-        "name": p.name,
-        "role": str(p.role),
-        "office_node": p.office_node,
-        **({"active": bool(p.active)} if hasattr(p, "active") and p.active is not None else {}),
-    }
+    return p if isinstance(p, dict) else party_view(p)
 
 
 @router.get("/health", response_model=Health, tags=["service"])
@@ -103,16 +98,32 @@ def me(party: CurrentParty) -> dict:
 
 
 @router.post("/parties/me/token", response_model=PartyWithToken, tags=["parties"])
-async def rotate_token(party: CurrentParty, service: Service) -> dict:
-    """Replace the party's token: the old one stops working at once; the new one is shown once."""
-    rotated, token = await run_in_threadpool(service.rotate_token, party)
-    return {**_party_view(rotated), "token": token}
+async def rotate_token(party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None) -> Response:
+    """Replace the party's token: the old one stops working at once; the new one is shown once (a replay redacts it)."""
+
+    def work(claim: object) -> tuple[int, dict]:
+        rotated, token = service.rotate_token(party, **_claim(claim))
+        return 200, {**_party_view(rotated), "token": token}
+
+    return await run_in_threadpool(run_once, service, party, key, "POST", request.url.path, {}, work, PartyWithToken)
 
 
-@router.post("/parties/{party_id}/deactivate", response_model=PartyOut, responses=_errors(403, 404), tags=["parties"])
-async def deactivate_party(party_id: PartyId, party: CurrentParty, service: Service) -> dict:
+@router.post("/parties/{party_id}/deactivate", response_model=PartyOut, responses=_errors(403, 404, 409), tags=["parties"])
+async def deactivate_party(
+    party_id: PartyId, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
+) -> Response:
     """Deactivate a party (operators only): its token stops working at once; its records stay."""
-    return _party_view(await run_in_threadpool(service.deactivate_party, party, party_id))
+    return await run_in_threadpool(
+        run_once,
+        service,
+        party,
+        key,
+        "POST",
+        request.url.path,
+        {},
+        lambda claim: (200, _party_view(service.deactivate_party(party, party_id, **_claim(claim)))),
+        PartyOut,
+    )
 
 
 @router.post("/declarations", status_code=201, response_model=DeclarationOut, responses=_errors(403, 409), tags=["declarations"])
