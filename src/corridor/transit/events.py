@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from corridor.transit.schemas import EventIn
 from corridor.transit.store import Store
 from corridor.transit.webhooks import Webhooks
 
-__all__ = ["Events"]
+__all__ = ["Events", "movable_declarations"]
 
 _ARRIVALS = frozenset({("TRANSPORT", "ARRI"), ("EQUIPMENT", "GTIN")})
 _MOVING = frozenset({("TRANSPORT", "DEPA"), ("EQUIPMENT", "GTOT")})
@@ -29,6 +29,18 @@ _MOVING = frozenset({("TRANSPORT", "DEPA"), ("EQUIPMENT", "GTOT")})
 
 def _utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def movable_declarations(party: Party, ev: TrackingEvent) -> Select | None:
+    """Open declarations *ev* may move: by train number, else through the indexed container or wagon references."""
+    q = select(Declaration).where(Declaration.status.in_([str(x) for x in OPEN]), event_movers(party, ev))
+    if ev.train_number:
+        return q.where(Declaration.train_number == ev.train_number)
+    if ev.equipment_reference or ev.rail_car:
+        kind, value = ("container", ev.equipment_reference) if ev.equipment_reference else ("wagon", ev.rail_car)
+        ids = select(DeclarationRef.declaration_id).where(DeclarationRef.kind == kind, DeclarationRef.value == value)
+        return q.where(Declaration.id.in_(ids))
+    return None
 
 
 class Events:
@@ -145,16 +157,8 @@ class Events:
         arrival, moving = kind in _ARRIVALS, kind in _MOVING
         if not (arrival or moving) or ev.facility is None:
             return
-        q = select(Declaration).where(Declaration.status.in_([str(x) for x in OPEN]), event_movers(party, ev))
-        if ev.train_number:
-            q = q.where(Declaration.train_number == ev.train_number)
-        elif ev.equipment_reference or ev.rail_car:
-            kind_, value = ("container", ev.equipment_reference) if ev.equipment_reference else ("wagon", ev.rail_car)
-            ref = exists().where(
-                DeclarationRef.declaration_id == Declaration.id, DeclarationRef.kind == kind_, DeclarationRef.value == value
-            )
-            q = q.where(ref)
-        else:
+        q = movable_declarations(party, ev)
+        if q is None:
             return
         for decl in s.scalars(q.order_by(Declaration.id).with_for_update()):
             self._move_one(s, decl, ev, arrival, moving)

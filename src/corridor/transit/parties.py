@@ -127,6 +127,7 @@ class Parties:
                 raise TransitError(401, "unauthorized", "unknown or deactivated token")
             row.token_hash = hash_token(token)
             s.add(AuditEntry(party_id=party.id, action="rotate_token", detail={"party_id": party.id}))
+            s.flush()
             self.idem.complete_in(s, claim, 200, {**party_view(row), "token": token})
             s.expunge(row)
         self._forget(party.id)
