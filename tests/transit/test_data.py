@@ -100,7 +100,7 @@ def test_nonsense_declarations_are_rejected_with_rule_path_and_value(sqlite_svc,
 def test_parties_can_be_deactivated_and_tokens_rotated(svc, cast):
     party, token = svc.create_party(PartyIn(name="Temp", role="carrier"), by=cast.op)
     assert svc.authenticate(token).id == party.id
-    rotated, new_token = svc.rotate_token(party)
+    _rotated, new_token = svc.rotate_token(party)
     with pytest.raises(TransitError) as exc:
         svc.authenticate(token)
     assert exc.value.status == 401 and svc.authenticate(new_token).id == party.id
