@@ -48,3 +48,16 @@ def test_balance_is_shared_by_open_movements_and_freed_on_write_off(svc, cast):
     svc.customs_decision(cast.poti, a["id"], "write_off")
     svc.upsert_event(cast.carrier, event("ev-gb-4", train="T-GB-3"))
     assert svc.get(cast.holder, c["id"])["status"] == "released"  # A's 50,000 came back
+
+
+def test_a_rejected_declaration_does_not_register_its_guarantee(svc, cast):
+    from payloads import declaration
+
+    from corridor.transit.schemas import DeclarationIn
+
+    bad = declaration("GR-0", train="T-GR", carrier_id=cast.carrier.id, guarantee_ref="GRNREJ")
+    bad["guarantee"].update(currency="QQQ", amount=1)  # rule R007 rejects it
+    assert svc.create_declaration(cast.holder, DeclarationIn.model_validate(bad))["status"] == "rejected"
+    ok = svc.create_declaration(cast.holder, decl_in("GR-1", train="T-GR", carrier_id=cast.carrier.id, guarantee_ref="GRNREJ"))
+    svc.upsert_event(cast.carrier, event("ev-gr-1", train="T-GR"))
+    assert svc.get(cast.holder, ok["id"])["status"] == "released"

@@ -168,10 +168,13 @@ class GroupCommitter:
             conn = s.connection()  # Core statements: the ORM's bulk machinery costs more than the inserts
             dialect = conn.dialect.name
             gtable, dtable = Guarantee.__table__, Declaration.__table__
-            conn.execute(
-                dialect_insert(dialect, gtable).on_conflict_do_nothing(index_elements=["holder_id", "reference"]),
-                list({(j.guarantee["holder_id"], j.guarantee["reference"]): j.guarantee for j in jobs}.values()),
-            )
+            # a rejected declaration registers no guarantee: only one that passed the rules fixes its amount and currency
+            guarantees = {
+                (j.guarantee["holder_id"], j.guarantee["reference"]): j.guarantee for j in jobs if j.row["status"] != "rejected"
+            }
+            if guarantees:
+                ins_g = dialect_insert(dialect, gtable).on_conflict_do_nothing(index_elements=["holder_id", "reference"])
+                conn.execute(ins_g, list(guarantees.values()))
             ins = dialect_insert(dialect, dtable).on_conflict_do_nothing(index_elements=["holder_id", "lrn"])
             got = conn.execute(ins.returning(dtable.c.id, dtable.c.holder_id, dtable.c.lrn), [j.row for j in jobs]).all()
             ids = {(h, lrn): i for i, h, lrn in got}

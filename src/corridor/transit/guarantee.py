@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from corridor.errors import CorridorError
 from corridor.transit.db import Declaration, Guarantee
 from corridor.transit.store import Store
 
@@ -56,7 +57,10 @@ def _locked(s: Session, decl: Declaration) -> Guarantee:
 def reserve(store: Store, s: Session, decl: Declaration) -> Reservation:
     """Reserve *decl*'s amount at risk on its holder's guarantee, if the balance covers it."""
     g = _locked(s, decl)
-    capacity_usd = g.amount / store.usd_rate(g.currency)
+    try:
+        capacity_usd = g.amount / store.usd_rate(g.currency)
+    except (CorridorError, KeyError, ZeroDivisionError):  # a currency without an FX rate covers nothing
+        return Reservation(False, 0.0)
     need = float(decl.amount_at_risk or 0.0)
     balance = capacity_usd - g.reserved_usd
     if balance + _EPS_USD < need:
