@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import bearer
+from api_helpers import assert_problem, bearer
 from transit_helpers import declaration
 
 from corridor.api import create_app
@@ -17,19 +17,6 @@ from corridor.api.server import openapi_document
 from corridor.api.strict import strict_loads
 
 REPO = Path(__file__).resolve().parents[2]
-PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "failures"}
-
-
-def assert_problem(r, status: int) -> dict:
-    """*r* is problem details with *status*; returns the body."""
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json"), r.headers["content-type"]
-    body = r.json()
-    assert set(body) == PROBLEM_KEYS, body
-    assert body["status"] == status and body["title"] and body["detail"] and body["instance"].startswith("/")
-    for f in body["failures"]:
-        assert {"path", "message"} <= set(f)
-    return body
 
 
 def raw_post(api, path: str, content: bytes, who: str = "holder"):

@@ -16,7 +16,7 @@ import hypothesis
 import pytest
 import schemathesis
 import uvicorn
-from conftest import RELAXED, fresh_database
+from api_helpers import RELAXED, fresh_database
 from hypothesis import HealthCheck
 from schemathesis import GenerationMode
 from transit_helpers import free_port

@@ -8,8 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import start_api
-from test_api_errors import assert_problem
+from api_helpers import assert_problem, start_api
 from transit_helpers import declaration
 
 from corridor.api.middleware import ApiLimits, PartySlots, RateLimiter

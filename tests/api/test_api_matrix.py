@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import Api
-from test_api_errors import assert_problem
+from api_helpers import Api, assert_problem
 from transit_helpers import arrival, declaration
 
 ACTORS = ["holder", "holder_b", "carrier", "carrier_b", "customs", "customs_other", "operator", "anonymous"]
