@@ -1,8 +1,8 @@
 """Fixtures of the service-level transit tests: the service in-process on SQLite and on a throw-away PostgreSQL.
 
 PostgreSQL runs once per test session (initdb into a temporary folder, as tests/transit_helpers.py does for the
-HTTP tests); each test gets a fresh database cloned from a migrated template, each SQLite test a copy of a
-migrated file, so tests never see each other's rows.
+HTTP tests) with one migrated database that is emptied before each test; each SQLite test gets a copy of a migrated
+file, so tests never see each other's rows.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 from corridor.data import read_dataset
 from corridor.transit import TransitService
 from corridor.transit.config import TransitSettings
-from corridor.transit.db import make_engine, migrate
+from corridor.transit.db import Base, make_engine, migrate
 from corridor.transit.schemas import PartyIn
 
 ITINERARY = [
@@ -57,7 +57,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[str]:
-    """A throw-away PostgreSQL cluster with a migrated template database; yields the server URL (no database)."""
+    """A throw-away PostgreSQL cluster with a migrated database; yields its URL."""
     bindir = pg_bin()
     if bindir is None:
         pytest.skip("PostgreSQL server binaries are not installed")
@@ -82,12 +82,12 @@ def pg_cluster() -> Iterator[str]:
     try:
         admin = make_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
         with admin.connect() as c:
-            c.exec_driver_sql("CREATE DATABASE transit_template")
-        template = make_engine(f"{base}/transit_template")
-        migrate(template)
-        template.dispose()
+            c.exec_driver_sql("CREATE DATABASE transit")
         admin.dispose()
-        yield base
+        engine = make_engine(f"{base}/transit")
+        migrate(engine)
+        engine.dispose()
+        yield f"{base}/transit"
     finally:
         subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -112,13 +112,13 @@ def fresh_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
         dest = tmp_path / f"transit-{next(_counter)}.sqlite"
         shutil.copy(request.getfixturevalue("sqlite_template"), dest)
         return f"sqlite:///{dest}"
-    base = request.getfixturevalue("pg_cluster")
-    name = f"t{os.getpid()}_{next(_counter)}"
-    admin = make_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE transit_template")
-    admin.dispose()
-    return f"{base}/{name}"
+    url = request.getfixturevalue("pg_cluster")
+    engine = make_engine(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as c:  # one database, emptied before each test: cheaper than a database per test
+        c.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    engine.dispose()
+    return url
 
 
 @pytest.fixture(scope="session")
