@@ -54,3 +54,18 @@ def test_duplicate_lrn_is_409(svc, cast):
     with pytest.raises(TransitError) as exc:
         svc.create_declaration(cast.holder, decl_in("DUP-1"))
     assert exc.value.status == 409 and exc.value.failures[0]["path"] == "lrn"
+
+
+def test_close_stops_the_workers_and_later_lodgements_get_503(sqlite_svc):
+    from corridor.transit.schemas import PartyIn
+
+    holder = sqlite_svc.create_party(PartyIn(name="h", role="holder"), by=None)[0]
+    sqlite_svc.create_declaration(holder, decl_in("CL-1"))
+    committer, deliverer = sqlite_svc.committer.thread, sqlite_svc.deliverer.thread
+    assert committer.is_alive() and deliverer.is_alive()
+    sqlite_svc.close()
+    sqlite_svc.close()  # idempotent
+    assert not committer.is_alive() and not deliverer.is_alive()
+    with pytest.raises(TransitError) as exc:
+        sqlite_svc.create_declaration(holder, decl_in("CL-2"))
+    assert exc.value.status == 503

@@ -42,6 +42,7 @@ class Parties:
     def __init__(self, store: Store, idem: Idempotency) -> None:
         self.store, self.idem = store, idem
         self._cache: dict[str, tuple[Party, float]] = {}
+        self._carriers: dict[int, tuple[bool, float]] = {}
         self._lock = threading.Lock()
 
     def create(self, data: PartyIn, by: Party | None, claim: Claim | None = None) -> tuple[Party, str]:
@@ -135,11 +136,20 @@ class Parties:
 
     def _forget(self, party_id: int) -> None:
         with self._lock:
+            self._carriers.pop(party_id, None)
             for digest in [d for d, (p, _t) in self._cache.items() if p.id == party_id]:
                 del self._cache[digest]
 
     def is_active_carrier(self, party_id: int) -> bool:
-        """True when *party_id* is an active carrier."""
+        """True when *party_id* is an active carrier (cached for the cache time, like authentication)."""
+        hit = self._carriers.get(party_id)
+        if hit is not None and hit[1] > time.monotonic():
+            return hit[0]
         with self.store.sessions() as s:
             p = s.get(Party, party_id)
-            return p is not None and p.role == Role.CARRIER and p.active is not False
+            ok = p is not None and p.role == Role.CARRIER and p.active is not False
+        with self._lock:
+            if len(self._carriers) > 10_000:
+                self._carriers.clear()
+            self._carriers[party_id] = (ok, time.monotonic() + CACHE_TTL_S)
+        return ok

@@ -24,7 +24,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -127,9 +127,8 @@ class Webhooks:
     def queue(self, s: Session, ev: TrackingEvent) -> None:
         """Queue a delivery of *ev* to every matching subscription whose party may see it."""
         payload = None
-        for sub in s.scalars(select(Subscription)):
-            if sub.equipment_reference and sub.equipment_reference != ev.equipment_reference:
-                continue
+        equipment = or_(Subscription.equipment_reference.is_(None), Subscription.equipment_reference == ev.equipment_reference)
+        for sub in s.scalars(select(Subscription).where(equipment).order_by(Subscription.id)):
             if sub.event_codes and ev.event_code not in sub.event_codes:
                 continue
             party = s.get(Party, sub.party_id)
