@@ -44,13 +44,17 @@ def test_0002_backfills_guarantees_and_references(backend, request, tmp_path):
             text("INSERT INTO parties (id, name, role, token_hash, created_at) VALUES (1, 'h', 'holder', 'x', :t)"), {"t": now}
         )
         for i, status in enumerate(["released", "submitted"], start=1):
+            cols = (
+                "id, holder_id, lrn, status, declaration_type, office_departure, office_destination, offices_transit,"
+                " itinerary, containers, guarantee_reference, guarantee_amount, guarantee_currency, amount_at_risk, body,"
+                " errors, created_at, updated_at"
+            )
+            values = (
+                ":id, 1, :lrn, :st, 'T1', 'altynkol', 'poti', '[\"beyuk_kesik\"]', '[]', '[\"CSQU3054383\"]', 'GRN1',"
+                " 100000, 'USD', 50000, '{}', '[]', :t, :t"
+            )
             c.execute(
-                text(
-                    "INSERT INTO declarations (id, holder_id, lrn, status, declaration_type, office_departure, office_destination,"
-                    " offices_transit, itinerary, containers, guarantee_reference, guarantee_amount, guarantee_currency,"
-                    " amount_at_risk, body, errors, created_at, updated_at) VALUES (:id, 1, :lrn, :st, 'T1', 'altynkol', 'poti',"
-                    " '[\"beyuk_kesik\"]', '[]', '[\"CSQU3054383\"]', 'GRN1', 100000, 'USD', 50000, '{}', '[]', :t, :t)"
-                ),
+                text(f"INSERT INTO declarations ({cols}) VALUES ({values})"),
                 {"id": i, "lrn": f"L{i}", "st": status, "t": now},
             )
     migrate(engine)
