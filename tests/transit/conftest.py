@@ -24,20 +24,6 @@ from corridor.transit.config import TransitSettings
 from corridor.transit.db import Base, make_engine, migrate
 from corridor.transit.schemas import PartyIn
 
-ITINERARY = [
-    "altynkol",
-    "zhetygen",
-    "almaty",
-    "shu",
-    "arys",
-    "kyzylorda",
-    "beyneu",
-    "aktau",
-    "baku",
-    "beyuk_kesik",
-    "tbilisi",
-    "poti",
-]
 TEST_SETTINGS = TransitSettings(allow_private_callbacks=True, idempotency_wait_s=1.0, webhook_timeout_s=2.0, webhook_poll_s=0.02)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from payloads import decl_in, event
+from transit_payloads import decl_in, event
 
 from corridor.transit.errors import TransitError
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from payloads import decl_in, declaration, event
 from pydantic import ValidationError
 from sqlalchemy import select
+from transit_payloads import decl_in, declaration, event
 
 from corridor.transit.committer import GroupCommitter
 from corridor.transit.db import TrackingEvent

@@ -9,8 +9,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from payloads import decl_in, event
-from receivers import Receiver
+from transit_payloads import decl_in, event
+from transit_receivers import Receiver
 
 from corridor.transit.schemas import EventIn, SubscriptionIn
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from payloads import decl_in, event
+from transit_payloads import decl_in, event
 
 
 def test_parallel_arrivals_release_only_what_the_guarantee_covers(svc, cast):
@@ -51,7 +51,7 @@ def test_balance_is_shared_by_open_movements_and_freed_on_write_off(svc, cast):
 
 
 def test_a_rejected_declaration_does_not_register_its_guarantee(svc, cast):
-    from payloads import declaration
+    from transit_payloads import declaration
 
     from corridor.transit.schemas import DeclarationIn
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from payloads import decl_in
 from sqlalchemy import func, select
+from transit_payloads import decl_in
 
 from corridor.transit.db import Declaration, IdempotencyKey
 from corridor.transit.errors import TransitError

@@ -4,7 +4,7 @@ departure, arrival, write-off, audit and stats; business rules with rule ids and
 from __future__ import annotations
 
 import pytest
-from payloads import decl_in, event
+from transit_payloads import decl_in, event
 
 from corridor.transit.codes import is_mrn
 from corridor.transit.errors import TransitError

@@ -7,12 +7,11 @@ import contextlib
 import itertools
 from datetime import UTC, datetime
 
-from conftest import ITINERARY
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from payloads import declaration
 from pydantic import ValidationError
 from sqlalchemy import select
+from transit_payloads import ITINERARY, declaration
 
 from corridor.transit.db import Guarantee
 from corridor.transit.domain import Status

@@ -9,8 +9,8 @@ import time
 from dataclasses import replace
 
 import pytest
-from payloads import decl_in, event
-from receivers import Receiver
+from transit_payloads import decl_in, event
+from transit_receivers import Receiver
 
 from corridor.transit.errors import TransitError
 from corridor.transit.schemas import PartyIn, SubscriptionIn

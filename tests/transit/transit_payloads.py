@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conftest import ITINERARY
-
 from corridor.transit.schemas import DeclarationIn, EventIn
+
+ITINERARY = [
+    "altynkol",
+    "zhetygen",
+    "almaty",
+    "shu",
+    "arys",
+    "kyzylorda",
+    "beyneu",
+    "aktau",
+    "baku",
+    "beyuk_kesik",
+    "tbilisi",
+    "poti",
+]
 
 
 def declaration(
