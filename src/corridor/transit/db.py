@@ -40,7 +40,6 @@ __all__ = [
     "Delivery",
     "Guarantee",
     "IdempotencyKey",
-    "IdempotencyRecord",
     "Party",
     "Subscription",
     "TrackingEvent",
@@ -262,20 +261,6 @@ class IdempotencyKey(Base):
         UniqueConstraint("party_id", "key", name="uq_idempotency_key_party_key"),
         CheckConstraint("state in ('in_flight','done')", name="ck_idempotency_state"),
     )
-
-
-class IdempotencyRecord(Base):
-    """Legacy (schema 0001) answers of the old api-level idempotency; superseded by :class:`IdempotencyKey`."""
-
-    __tablename__ = "idempotency"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
-    key: Mapped[str] = mapped_column(String(200))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    __table_args__ = (UniqueConstraint("party_id", "key", name="uq_idempotency_party_key"),)
 
 
 def database_url(url: str | None = None) -> str:

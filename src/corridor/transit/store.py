@@ -73,6 +73,11 @@ class Store:
         """Units of *currency* per USD (1 for USD)."""
         return 1.0 if currency == "USD" else float(self.net.fx_rate(currency)[0])
 
-    def currencies(self) -> frozenset[str]:
+    @cached_property
+    def currency_set(self) -> frozenset[str]:
         """Currencies with an FX rate, and USD."""
         return frozenset({"USD", *map(str, self.net.fx_rates.index)})
+
+    def currencies(self) -> frozenset[str]:
+        """Currencies with an FX rate, and USD."""
+        return self.currency_set

@@ -1,5 +1,5 @@
 """ownership and hardening: carrier binding, party deactivation, holder-scoped guarantees, indexed declaration
-references, idempotency keys
+references, idempotency keys (replacing the api-level ``idempotency`` table)
 
 Revision ID: 0002
 Revises: 0001
@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("party_id", "key", name="uq_idempotency_key_party_key"),
         sa.CheckConstraint("state in ('in_flight','done')", name="ck_idempotency_state"),
     )
+    op.drop_table("idempotency")  # the api-level answers of schema 0001, replaced by idempotency_keys
     _backfill()
 
 
@@ -112,6 +113,17 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.create_table(
+        "idempotency",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("party_id", sa.Integer(), sa.ForeignKey("parties.id"), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("party_id", "key", name="uq_idempotency_party_key"),
+    )
     op.drop_table("idempotency_keys")
     op.drop_table("guarantees")
     op.drop_index("ix_ref_declaration", "declaration_refs")
