@@ -139,3 +139,20 @@ def test_signatures_carry_a_timestamp_and_a_replay_window():
     assert not verify(SECRET, header, body + b" ", now=1_700_000_100)  # body changed
     assert not verify("another-secret-value", header, body, now=1_700_000_100)
     assert not verify(SECRET, "v1=abc", body) and not verify(SECRET, "", body)
+
+
+def test_a_backlog_at_one_receiver_never_hides_another_subscriptions_deliveries(sqlite_svc):
+    from corridor.transit.db import Delivery
+
+    svc = sqlite_svc
+    a = svc.create_party(PartyIn(name="a", role="holder"), by=None)[0]
+    b = svc.create_party(PartyIn(name="b", role="holder"), by=None)[0]
+    sub_a = svc.subscribe(a, SubscriptionIn(callbackUrl="http://127.0.0.1:9/a", secret=SECRET))["id"]
+    sub_b = svc.subscribe(b, SubscriptionIn(callbackUrl="http://127.0.0.1:9/b", secret=SECRET))["id"]
+    svc.close()  # no deliverer: only the queue is looked at
+    with svc.store.tx() as s:
+        s.add_all(Delivery(subscription_id=sub_a, event_id=f"a{i}", payload={}) for i in range(300))
+        s.add(Delivery(subscription_id=sub_b, event_id="b0", payload={}))
+    due = svc.webhooks.due(busy=set())
+    assert sorted(d[1] for d in due) == sorted([sub_a, sub_b])
+    assert [d[1] for d in svc.webhooks.due(busy={sub_a})] == [sub_b]

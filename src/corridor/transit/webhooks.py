@@ -24,7 +24,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -140,21 +140,26 @@ class Webhooks:
             s.add(Delivery(subscription_id=sub.id, event_id=ev.event_id, payload=payload))
 
     def due(self, busy: set[int], limit: int = 200) -> list[tuple[int, int, str, str, dict]]:
-        """(delivery id, subscription id, url, secret, payload): the oldest due delivery of each idle subscription."""
+        """(delivery id, subscription id, url, secret, payload): the oldest due delivery of each idle subscription.
+
+        One row per subscription, so a backlog at one receiver never hides another subscription's deliveries.
+        """
         with self.store.sessions() as s:
+            oldest = (
+                select(func.min(Delivery.id))
+                .where(Delivery.status == "pending", Delivery.next_attempt_at <= utcnow())
+                .group_by(Delivery.subscription_id)
+            )
+            if busy:
+                oldest = oldest.where(Delivery.subscription_id.not_in(busy))
             q = (
                 select(Delivery, Subscription)
                 .join(Subscription, Delivery.subscription_id == Subscription.id)
-                .where(Delivery.status == "pending", Delivery.next_attempt_at <= utcnow())
+                .where(Delivery.id.in_(oldest))
                 .order_by(Delivery.id)
                 .limit(limit)
             )
-            out, seen = [], set(busy)
-            for d, sub in s.execute(q):
-                if sub.id not in seen:
-                    seen.add(sub.id)
-                    out.append((d.id, sub.id, sub.callback_url, sub.secret, d.payload))
-            return out
+            return [(d.id, sub.id, sub.callback_url, sub.secret, d.payload) for d, sub in s.execute(q)]
 
     def record(self, delivery_id: int, ok: bool, error: str | None = None) -> None:
         """Record an attempt: delivered, retried later (exponential backoff) or failed after the last attempt."""
