@@ -159,3 +159,23 @@ def test_bearer_must_be_exact(api):
         assert_problem(api.client.get("/parties/me", headers={"Authorization": header}), 401)
     assert api.client.get("/parties/me", headers=bearer(token)).status_code == 200
     assert api.client.get("/parties/me", headers={"Authorization": f"bearer {token}"}).status_code == 200  # scheme: any case
+
+
+def test_unexpected_and_busy_errors_are_problem_details_without_internals(api, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    service = api.client.app.state.service
+
+    def boom(*_a, **_k):
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr(service, "get", boom)
+    p = assert_problem(api.client.get("/declarations/1", headers=api.h("holder")), 500)
+    assert "secret" not in json.dumps(p) and p["type"] == "urn:corridor:problem:internal"
+
+    def busy(*_a, **_k):
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(service, "get", busy)
+    r = api.client.get("/declarations/1", headers=api.h("holder"))
+    assert assert_problem(r, 503)["type"] == "urn:corridor:problem:database-busy" and r.headers["retry-after"] == "1"

@@ -76,7 +76,7 @@ def health() -> dict:
     return {"status": "ok"}
 
 
-@router.post("/parties", status_code=201, response_model=PartyWithToken, responses=_errors(403), tags=["parties"])
+@router.post("/parties", status_code=201, response_model=PartyWithToken, responses=_errors(403, 409), tags=["parties"])
 async def create_party(
     data: PartyIn, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
 ) -> Response:
@@ -97,7 +97,7 @@ def me(party: CurrentParty) -> dict:
     return _party_view(party)
 
 
-@router.post("/parties/me/token", response_model=PartyWithToken, tags=["parties"])
+@router.post("/parties/me/token", response_model=PartyWithToken, responses=_errors(409), tags=["parties"])
 async def rotate_token(party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None) -> Response:
     """Replace the party's token: the old one stops working at once; the new one is shown once (a replay redacts it)."""
 
@@ -263,7 +263,7 @@ async def post_event(
     )
 
 
-@router.delete("/events/{event_id}", response_model=EventOut, responses=_errors(403, 404), tags=["events"])
+@router.delete("/events/{event_id}", response_model=EventOut, responses=_errors(404, 409), tags=["events"])
 async def retract(
     event_id: EventId, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
 ) -> Response:
@@ -309,7 +309,7 @@ def list_events(
     return {"events": events, "next_cursor": nxt}
 
 
-@router.post("/subscriptions", status_code=201, response_model=SubscriptionOut, tags=["subscriptions"])
+@router.post("/subscriptions", status_code=201, response_model=SubscriptionOut, responses=_errors(409), tags=["subscriptions"])
 async def subscribe(
     data: SubscriptionIn, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
 ) -> Response:
