@@ -101,3 +101,10 @@ def test_only_holders_lodge_and_only_operators_create_parties(svc, cast):
     with pytest.raises(TransitError) as exc:
         svc.upsert_event(cast.holder, event("ev-h-1"))
     assert exc.value.status == 403
+
+
+def test_another_carriers_events_do_not_move_the_eta(svc, cast):
+    d = svc.create_declaration(cast.holder, decl_in("AU-6", train="T-AU-6", carrier_id=cast.carrier.id))
+    svc.upsert_event(cast.carrier, event("ev-au-6", "altynkol", train="T-AU-6"))
+    svc.upsert_event(cast.carrier_b, event("ev-au-6x", "tbilisi", train="T-AU-6"))  # spoofed position
+    assert svc.eta(cast.holder, d["id"])["position"] == "altynkol"
