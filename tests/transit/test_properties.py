@@ -61,14 +61,14 @@ def _parties(svc):
 
 @SETTINGS
 @given(body=declarations())
-def test_random_declarations_raise_only_transit_errors(sqlite_svc, body):
-    holder, *_ = _parties(sqlite_svc)
+def test_random_declarations_raise_only_transit_errors(svc, body):
+    holder, *_ = _parties(svc)
     try:
         data = DeclarationIn.model_validate(body)
     except ValidationError:
         assume(False)
     try:
-        d = sqlite_svc.create_declaration(holder, data)
+        d = svc.create_declaration(holder, data)
     except TransitError as exc:
         assert 400 <= exc.status < 500
         return
@@ -110,20 +110,20 @@ def events(draw) -> dict:
     evs=st.lists(events(), min_size=1, max_size=4),
     who=st.lists(st.integers(0, 3), min_size=4, max_size=4),
 )
-def test_random_events_raise_only_transit_errors_and_never_over_reserve(sqlite_svc, bodies, evs, who):
-    parties = _parties(sqlite_svc)
+def test_random_events_raise_only_transit_errors_and_never_over_reserve(svc, bodies, evs, who):
+    parties = _parties(svc)
     for body in bodies:
         with contextlib.suppress(ValidationError, TransitError):
-            sqlite_svc.create_declaration(parties[0], DeclarationIn.model_validate({**body, "submit": True}))
+            svc.create_declaration(parties[0], DeclarationIn.model_validate({**body, "submit": True}))
     for raw, w in zip(evs, who, strict=False):
         try:
             e = EventIn.model_validate(raw)
         except ValidationError:
             continue
         try:
-            sqlite_svc.upsert_event(parties[w], e)
+            svc.upsert_event(parties[w], e)
         except TransitError as exc:
             assert 400 <= exc.status < 500
-    with sqlite_svc.sessions() as s:
+    with svc.sessions() as s:
         for g in s.scalars(select(Guarantee)):
-            assert g.reserved_usd <= g.amount / sqlite_svc.store.usd_rate(g.currency) + 1e-6
+            assert g.reserved_usd <= g.amount / svc.store.usd_rate(g.currency) + 1e-6
