@@ -89,3 +89,19 @@ def test_shipment_events_need_their_document():
     raw = next(e for e in _examples() if e["eventType"] == "SHIPMENT")
     bad = EventIn.model_validate({k: v for k, v in raw.items() if k != "documentID"})
     assert [f["path"] for f in event_failures(bad)] == ["documentID"]
+
+
+def test_events_stored_before_schema_0002_are_emitted_conformant():
+    from datetime import UTC, datetime
+
+    from corridor.transit.db import TrackingEvent
+    from corridor.transit.dcsa import event_view
+
+    legacy = {  # as the service stored events before: nulls, a node id as facilityCode, no transportCallID
+        "eventID": "old-1", "eventType": "TRANSPORT", "eventClassifierCode": "ACT", "transportEventTypeCode": "ARRI",
+        "eventDateTime": "2025-11-20T08:00:00Z", "eventCreatedDateTime": "2025-11-20T08:00:00Z",
+        "equipmentEventTypeCode": None, "equipmentReference": None, "railCar": None, "trainNumber": "KZ-7001",
+        "transportCall": {"UNLocationCode": None, "facilityCode": "beyuk_kesik"},
+    }  # fmt: skip
+    ev = TrackingEvent(body=legacy, facility="beyuk_kesik", retracted=False, received_at=datetime(2025, 11, 20, tzinfo=UTC))
+    assert_dcsa_22(event_view(ev))

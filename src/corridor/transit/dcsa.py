@@ -87,28 +87,34 @@ def _strip_nulls(value: Any) -> Any:
     return value
 
 
-def normalized_body(store: Store, e: EventIn, node: str | None) -> dict:
-    """The conformant DCSA 2.2 body stored for *e* (see the module docstring)."""
-    body = _strip_nulls(e.model_dump(mode="json"))
+def _conform(body: dict, node: str | None, seaport: bool) -> dict:
+    """*body* as a conformant 2.2 event: no nulls, a complete transport call, an empty indicator on equipment events."""
+    body = _strip_nulls(body)
     tc = body.get("transportCall")
-    if tc is not None:
+    if isinstance(tc, dict):
         code = tc.get("facilityCode")
         if code and len(code) > _DCSA_FACILITY_LEN:
             tc.pop("facilityCode")
-            tc.setdefault("otherFacility", code)
+            tc.setdefault("otherFacility", code[:50])
         if "modeOfTransport" not in tc:
-            seaport = node is not None and store.node_kind.get(node) == NodeKind.SEAPORT and not e.trainNumber
-            tc["modeOfTransport"] = "VESSEL" if seaport else "RAIL"
+            tc["modeOfTransport"] = "VESSEL" if seaport and not body.get("trainNumber") else "RAIL"
         if "transportCallID" not in tc:
-            tc["transportCallID"] = str(uuid.uuid5(_NS, f"{node or tc.get('UNLocationCode', '')}|{e.trainNumber or ''}"))
-    if e.eventType == "EQUIPMENT":
+            where = node or tc.get("UNLocationCode", "")
+            tc["transportCallID"] = str(uuid.uuid5(_NS, f"{where}|{body.get('trainNumber', '')}"))
+    if body.get("eventType") == "EQUIPMENT":
         body.setdefault("emptyIndicatorCode", "LADEN")
     return body
 
 
+def normalized_body(store: Store, e: EventIn, node: str | None) -> dict:
+    """The conformant DCSA 2.2 body stored for *e* (see the module docstring)."""
+    return _conform(e.model_dump(mode="json"), node, node is not None and store.node_kind.get(node) == NodeKind.SEAPORT)
+
+
 def event_view(ev: TrackingEvent) -> dict:
-    """The event as the API and webhooks emit it: the stored 2.2 body plus the extension fields, no nulls."""
-    out = {**ev.body, "retracted": bool(ev.retracted)}
+    """The event as the API and webhooks emit it: the stored 2.2 body (bodies stored before schema 0002 brought into
+    2.2 shape as well) plus the extension fields, no nulls."""
+    out = {**_conform(ev.body or {}, ev.facility, False), "retracted": bool(ev.retracted)}
     if ev.facility:
         out["facility"] = ev.facility
     if ev.received_at:
