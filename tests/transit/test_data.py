@@ -123,3 +123,15 @@ def test_far_and_naive_event_times_are_accepted_as_utc(svc, cast):
     svc.upsert_event(cast.carrier, e)
     with svc.sessions() as s:
         assert s.scalar(select(TrackingEvent.event_datetime)) == datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def test_dates_whose_utc_leaves_the_calendar_are_422(svc, cast):
+    for when in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"):
+        with pytest.raises(TransitError) as exc:
+            svc.upsert_event(cast.carrier, event("ev-edge", "aktau", train="T-E", when=when))
+        assert exc.value.status == 422 and exc.value.failures[0]["path"] == "eventDateTime"
+    from datetime import timedelta, timezone
+
+    with pytest.raises(TransitError) as exc:
+        svc.list_events(cast.carrier, since=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=3))))
+    assert exc.value.failures[0]["path"] == "since"

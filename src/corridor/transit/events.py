@@ -27,8 +27,17 @@ _ARRIVALS = frozenset({("TRANSPORT", "ARRI"), ("EQUIPMENT", "GTIN")})
 _MOVING = frozenset({("TRANSPORT", "DEPA"), ("EQUIPMENT", "GTOT")})
 
 
-def _utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+def _utc(dt: datetime, path: str = "eventDateTime") -> datetime:
+    """*dt* in UTC (no offset: taken as UTC); 422 when UTC falls outside the years 1-9999."""
+    try:
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    except OverflowError:
+        raise TransitError(
+            422,
+            "invalid date-time",
+            "date-time out of range",
+            [failure("E005", path, dt.isoformat(), "a date-time in the years 1-9999 UTC")],
+        ) from None
 
 
 def movable_declarations(party: Party, ev: TrackingEvent) -> Select | None:
@@ -64,7 +73,7 @@ class Events:
         An ``eventID`` belongs to the party that first posted it: another party reusing it gets 409.
         """
         code, node, body = self._validated(party, e)
-        updated, when = _utc(e.eventCreatedDateTime), _utc(e.eventDateTime)
+        updated, when = _utc(e.eventCreatedDateTime, "eventCreatedDateTime"), _utc(e.eventDateTime)
         fields = {
             "event_type": e.eventType, "event_code": code, "classifier": e.eventClassifierCode, "event_datetime": when,
             "updated_at": updated, "un_location_code": (e.transportCall.UNLocationCode if e.transportCall else None),
@@ -140,7 +149,7 @@ class Events:
             if value:
                 q = q.where(column == value)
         if since:
-            q = q.where(TrackingEvent.event_datetime >= _utc(since))
+            q = q.where(TrackingEvent.event_datetime >= _utc(since, "since"))
         if not include_retracted:
             q = q.where(TrackingEvent.retracted.is_(False))
         with self.store.sessions() as s:
