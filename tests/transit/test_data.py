@@ -135,3 +135,24 @@ def test_dates_whose_utc_leaves_the_calendar_are_422(svc, cast):
     with pytest.raises(TransitError) as exc:
         svc.list_events(cast.carrier, since=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=3))))
     assert exc.value.failures[0]["path"] == "since"
+
+
+def test_path_and_query_values_the_database_cannot_take_are_4xx(svc, cast):
+    calls = [
+        lambda: svc.retract_event(cast.carrier, "ev\x00"),
+        lambda: svc.list_events(cast.carrier, train="T\x00"),
+        lambda: svc.list_events(cast.carrier, equipment="\ud800"),
+        lambda: svc.idempotency.begin(cast.holder.id, "k\x00", "POST", "/declarations", "h"),
+        lambda: svc.customs_decision(cast.altynkol, 1, "release", reason="ok\x00"),
+        lambda: svc.get(cast.holder, 2**40),
+        lambda: svc.audit(cast.holder, 2**63 + 5),
+        lambda: svc.cancel(cast.holder, 0),
+        lambda: svc.deactivate_party(cast.op, 2**62),
+    ]
+    for call in calls:
+        with pytest.raises(TransitError) as exc:
+            call()
+        assert exc.value.status in (404, 422)
+    assert svc.list(cast.holder, after_id=2**62) == [] and svc.list_events(cast.holder, cursor=2**62)[0] == []
+    d = svc.create_declaration(cast.holder, decl_in("BIG-1", carrier_id=2**40))
+    assert d["status"] == "rejected" and d["errors"][0]["rule"] == "R018"

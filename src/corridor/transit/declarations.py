@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from corridor.transit.access import can_read, competent_office, declaration_scope, require_holder, require_role
@@ -10,6 +11,7 @@ from corridor.transit.db import AuditEntry, Declaration, Party, utcnow
 from corridor.transit.domain import TRANSITIONS, Action, Role, Status
 from corridor.transit.errors import TransitError, failure
 from corridor.transit.guarantee import guarantee_row
+from corridor.transit.guards import MAX_ID, check_id, check_text
 from corridor.transit.idempotency import Claim, Idempotency
 from corridor.transit.lifecycle import amount_at_risk_usd, move, stamp_release
 from corridor.transit.parties import Parties
@@ -145,9 +147,14 @@ class Declarations:
 
     def submit(self, party: Party, decl_id: int, claim: Claim | None = None) -> dict:
         """Pre-lodge a draft after the business rules (rejected with its failures otherwise)."""
+        check_id(decl_id, "declaration")
         with self.store.tx() as s:
             decl = require_holder(party, s.get(Declaration, decl_id, with_for_update=True), decl_id)
-            failures = self.business_rules(DeclarationIn.model_validate({**decl.body, "submit": True}))
+            try:
+                data = DeclarationIn.model_validate({**decl.body, "submit": True})
+            except ValidationError:
+                raise TransitError(422, "invalid declaration", "the stored draft no longer passes validation") from None
+            failures = self.business_rules(data)
             if failures:
                 decl.errors = failures
                 move(s, party, decl, Action.REJECT, {"failures": failures})
@@ -159,6 +166,7 @@ class Declarations:
 
     def cancel(self, party: Party, decl_id: int, claim: Claim | None = None) -> dict:
         """Cancel a declaration not yet released."""
+        check_id(decl_id, "declaration")
         with self.store.tx() as s:
             decl = require_holder(party, s.get(Declaration, decl_id, with_for_update=True), decl_id)
             move(s, party, decl, Action.CANCEL)
@@ -173,6 +181,8 @@ class Declarations:
                 422, "invalid decision", "unknown decision", [failure("C000", "decision", decision, ", ".join(DECISIONS))]
             )
         require_role(party, Role.CUSTOMS, Role.OPERATOR, action="take customs decisions")
+        check_text("reason", reason)
+        check_id(decl_id, "declaration")
         action = DECISIONS[decision]
         with self.store.tx() as s:
             decl = s.get(Declaration, decl_id, with_for_update=True)
@@ -188,6 +198,7 @@ class Declarations:
 
     def get(self, party: Party, decl_id: int) -> dict:
         """One declaration *party* may read; 404 otherwise."""
+        check_id(decl_id, "declaration")
         with self.store.sessions() as s:
             decl = s.get(Declaration, decl_id)
             if decl is None or not can_read(party, decl):
@@ -201,7 +212,7 @@ class Declarations:
                 422, "invalid filter", "unknown status", [failure("Q001", "status", status, ", ".join(s.value for s in Status))]
             )
         with self.store.sessions() as s:
-            q = select(Declaration).where(Declaration.id > after_id, declaration_scope(party))
+            q = select(Declaration).where(Declaration.id > min(max(after_id, 0), MAX_ID), declaration_scope(party))
             if status:
                 q = q.where(Declaration.status == status)
             rows = s.scalars(q.order_by(Declaration.id).limit(max(1, min(limit, 500))))
@@ -209,6 +220,7 @@ class Declarations:
 
     def audit(self, party: Party, decl_id: int) -> list[dict]:
         """The audit trail of a declaration *party* may read."""
+        check_id(decl_id, "declaration")
         with self.store.sessions() as s:
             decl = s.get(Declaration, decl_id)
             if decl is None or not can_read(party, decl):

@@ -14,6 +14,7 @@ from corridor.transit.db import Declaration, DeclarationRef, Party, TrackingEven
 from corridor.transit.dcsa import event_code, event_failures, event_view, normalized_body, resolve_node
 from corridor.transit.domain import OPEN, Action, Status
 from corridor.transit.errors import TransitError, failure
+from corridor.transit.guards import check_text
 from corridor.transit.idempotency import Claim, Idempotency
 from corridor.transit.lifecycle import move, register_and_release
 from corridor.transit.rules import RiskRule
@@ -113,6 +114,7 @@ class Events:
 
     def retract(self, party: Party, event_id: str, claim: Claim | None = None) -> dict:
         """Retract an event of *party* (404 for another party's event: its existence is not revealed)."""
+        check_text("eventID", event_id, 100)
         with self.store.tx() as s:
             q = select(TrackingEvent).where(TrackingEvent.event_id == event_id).with_for_update()
             ev = require_event_owner(party, s.scalar(q), event_id)
@@ -139,7 +141,14 @@ class Events:
     ) -> tuple[list[dict], int | None]:
         """Events *party* may see, oldest first from *cursor*; (events, next cursor or None)."""
         limit = max(1, min(limit, 500))
-        q = select(TrackingEvent).where(TrackingEvent.seq > cursor, event_scope(party))
+        for path, value in (
+            ("equipmentReference", equipment),
+            ("trainNumber", train),
+            ("facility", facility),
+            ("eventTypeCode", code),
+        ):
+            check_text(path, value, 100)
+        q = select(TrackingEvent).where(TrackingEvent.seq > min(max(cursor, 0), 2**62), event_scope(party))
         for column, value in (
             (TrackingEvent.equipment_reference, equipment),
             (TrackingEvent.train_number, train),

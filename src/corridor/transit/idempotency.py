@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from corridor.transit.db import IdempotencyKey, utcnow
 from corridor.transit.errors import TransitError, failure
+from corridor.transit.schemas import bad_text
 from corridor.transit.sqlutil import dialect_insert
 from corridor.transit.store import Store
 
@@ -79,6 +80,11 @@ class Idempotency:
 
     def begin(self, party_id: int, key: str, method: str, path: str, request_hash: str) -> Replay | Claim:
         """Claim *key* for this request, or the stored answer to replay; 422 for another body, 409 in flight."""
+        if not key or len(key) > 200 or bad_text(key) or len(path) > 300 or bad_text(path):
+            raise TransitError(
+                422, "invalid idempotency key", "Idempotency-Key must be 1-200 printable characters",
+                [failure("I003", "Idempotency-Key", key[:200], "1-200 characters without control characters")],
+            )  # fmt: skip
         deadline = time.monotonic() + self.store.settings.idempotency_wait_s
         while True:
             claim = self._insert(party_id, key, method, path, request_hash)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from corridor.transit.db import AuditEntry, Party, utcnow
 from corridor.transit.domain import Role
 from corridor.transit.errors import TransitError, failure
+from corridor.transit.guards import MAX_ID, check_id
 from corridor.transit.idempotency import Claim, Idempotency
 from corridor.transit.schemas import PartyIn
 from corridor.transit.store import Store
@@ -106,6 +107,7 @@ class Parties:
         """Deactivate a party (operator only): its token stops working; its data stays."""
         if by.role != Role.OPERATOR:
             raise TransitError(403, "forbidden", "only an operator may deactivate parties")
+        check_id(party_id, "party")
         with self.store.tx() as s:
             party = s.get(Party, party_id, with_for_update=True)
             if party is None:
@@ -142,6 +144,8 @@ class Parties:
 
     def is_active_carrier(self, party_id: int) -> bool:
         """True when *party_id* is an active carrier (cached for the cache time, like authentication)."""
+        if not 1 <= party_id <= MAX_ID:
+            return False
         hit = self._carriers.get(party_id)
         if hit is not None and hit[1] > time.monotonic():
             return hit[0]
