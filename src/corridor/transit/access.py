@@ -23,6 +23,7 @@ __all__ = [
     "declaration_scope",
     "event_movers",
     "event_scope",
+    "position_sources",
     "require_event_owner",
     "require_holder",
     "require_poster",
@@ -120,6 +121,12 @@ def event_movers(party: Party, ev: TrackingEvent) -> ColumnElement[bool]:
     if party.role == Role.CUSTOMS:
         return true() if ev.facility == party.office_node else false()
     return false()
+
+
+def position_sources(carrier_id: int | None) -> ColumnElement[bool]:
+    """SQL condition on the events that may place a movement: its declared carrier's, customs offices', operators'."""
+    trusted = TrackingEvent.party_id.in_(select(Party.id).where(Party.role.in_([Role.CUSTOMS.value, Role.OPERATOR.value])))
+    return or_(TrackingEvent.party_id == carrier_id, trusted) if carrier_id is not None else trusted
 
 
 def event_scope(party: Party) -> ColumnElement[bool]:

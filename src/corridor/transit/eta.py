@@ -8,14 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy import exists, func, select, true
 
 from corridor.errors import CorridorError
 from corridor.routing import find_routes
-from corridor.transit.access import declaration_scope
+from corridor.transit.access import declaration_scope, position_sources
 from corridor.transit.config import TEZ_CUSTOMS_RELEASE_S, TEZ_CUSTOMS_SOURCE
 from corridor.transit.db import Declaration, DeclarationRef, Party, TrackingEvent
-from corridor.transit.domain import Role
 from corridor.transit.lifecycle import aware
 from corridor.transit.store import Store
 
@@ -27,9 +26,7 @@ def _last_event(store: Store, decl: dict) -> TrackingEvent | None:
     q = select(TrackingEvent).where(
         TrackingEvent.classifier == "ACT", TrackingEvent.retracted.is_(False), TrackingEvent.facility.in_(it)
     )
-    # only the declared carrier's events count, and those of customs offices and operators
-    trusted = TrackingEvent.party_id.in_(select(Party.id).where(Party.role.in_([Role.CUSTOMS.value, Role.OPERATOR.value])))
-    q = q.where(or_(TrackingEvent.party_id == decl["carrier_id"], trusted) if decl["carrier_id"] is not None else trusted)
+    q = q.where(position_sources(decl["carrier_id"]))
     if decl["train_number"]:
         q = q.where(TrackingEvent.train_number == decl["train_number"])
     elif decl["containers"]:
