@@ -54,7 +54,7 @@ def validate_dataset(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, d
         if read is None:
             frames[table] = _empty(table)
             continue
-        frame, found = parse_columns(table, read.header, read.lines, read.columns, f"{table}.csv")
+        frame, found = parse_columns(table, read.header, read.lines, read.columns, f"{table}.csv", controls=read.controls)
         problems.extend(found)
         frames[table] = frame
     problems.extend(check_references(frames))
