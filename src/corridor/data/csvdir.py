@@ -19,6 +19,7 @@ from corridor import settings
 from corridor.errors import DataError, Problem
 from corridor.model import Network, layer_of
 from corridor.schema import TABLES, Status, parse_columns, parse_rows, schema
+from corridor.schema.columns import per_distinct
 
 __all__ = ["DATASET_DIR", "SEA_GEOMETRY_FILE", "dataset_files", "read_dataset", "validate_dataset"]
 
@@ -122,7 +123,7 @@ def _build(f: dict[str, pd.DataFrame], geometry: dict[str, dict], provenance: pd
 
     nodes = clean(f["nodes"]).set_index("node_id")
     links = _directed(clean(f["links"]), "link_id", ("from_node", "to_node"))
-    links["layer"] = [layer_of(m, g) for m, g in zip(links["mode"], links["gauge_mm"], strict=True)]
+    links["layer"] = per_distinct(layer_of, links["mode"], links["gauge_mm"]).tolist()
     transfers = _directed(clean(f["transfers"]), "transfer_id", ("from_layer", "to_layer"))
     for frame in (nodes, links, transfers):
         frame["status"] = frame["status"].fillna(Status.OPERATING)

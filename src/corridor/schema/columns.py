@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 #: (values, bad cells, expectation per cell or None when none is bad)
 Parsed = tuple[pd.Series | np.ndarray, np.ndarray, np.ndarray | None]
 
-__all__ = ["ARROW_STR", "CONTROL_CHARS", "NUMERIC_DTYPES", "control_mask", "parse_column", "parse_scalar"]
+__all__ = ["ARROW_STR", "CONTROL_CHARS", "NUMERIC_DTYPES", "control_mask", "parse_column", "parse_scalar", "per_distinct"]
 
 #: Raw cells are held as Arrow strings, whose ``.str`` methods run in C over the whole column.
 ARROW_STR = "string[pyarrow]"
@@ -129,3 +130,18 @@ def parse_column(col: Column, s: pd.Series, cells: np.ndarray | None = None) -> 
     expected = np.array([e or "" for _, e in pairs], dtype=object)
     bad = expected != ""
     return values, bad, expected if bad.any() else None
+
+
+def per_distinct(fn: Callable[[object, object], object], a: Sequence[object], b: Sequence[object]) -> np.ndarray:
+    """``fn(x, y)`` for each row's pair of *a* and *b*, computed once per distinct pair (an object array)."""
+    ca, ua = pd.factorize(pd.Series(a, dtype=object), use_na_sentinel=True)
+    cb, ub = pd.factorize(pd.Series(b, dtype=object), use_na_sentinel=True)
+    width = len(ub) + 1
+    pair = (ca.astype(np.int64) + 1) * width + (cb.astype(np.int64) + 1)
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    ua_list, ub_list = list(ua), list(ub)
+    results = np.empty(len(distinct), dtype=object)
+    for i, p in enumerate(distinct.tolist()):
+        ia, ib = divmod(p, width)
+        results[i] = fn(ua_list[ia - 1] if ia else None, ub_list[ib - 1] if ib else None)
+    return results[inverse.reshape(-1)]
