@@ -191,6 +191,17 @@ def test_duplicate_mode_rows_and_reversed_years_are_refused(dataset_copy: Path):
     assert any(p.file == "links.csv" and p.field == "close_year" and p.line == 2 for p in problems)
 
 
+def test_a_border_crossing_borders_another_country(dataset_copy: Path):
+    def nodes(rows, header):
+        row = next(r for r in rows if r["border_with"])
+        row["border_with"] = row["country"]
+        return rows, header
+
+    edit(dataset_copy, "nodes", nodes)
+    (p,) = _problems(dataset_copy)
+    assert (p.file, p.field) == ("nodes.csv", "border_with") and "other side" in p.expected
+
+
 def test_project_value_must_fit_the_changed_column(dataset_copy: Path):
     _set(dataset_copy, "projects", 0, field="capacity_t_per_year", value="-5")
     p = next(p for p in _problems(dataset_copy) if p.file == "projects.csv")

@@ -68,6 +68,12 @@ def _years(f: dict[str, pd.DataFrame]) -> list[Problem]:
     return out
 
 
+def _nodes(f: dict[str, pd.DataFrame]) -> list[Problem]:
+    n = f["nodes"]
+    same = n["border_with"].notna() & (n["border_with"] == n["country"])
+    return collect("nodes.csv", "border_with", n["_line"][same], n["border_with"][same], "the country on the other side")
+
+
 def _transfers(f: dict[str, pd.DataFrame]) -> list[Problem]:
     t = f["transfers"]
     out = _unknown(t, "node_id", _ids(f["nodes"], "node_id"), "transfers.csv", "a node_id from nodes.csv")
@@ -141,7 +147,7 @@ def _provenance_rows(f: dict[str, pd.DataFrame]) -> list[Problem]:
 
 def check_references(f: dict[str, pd.DataFrame]) -> list[Problem]:
     """Every cross-table and cross-field problem of the parsed tables *f* (by table name)."""
-    out = _links(f) + _years(f) + _transfers(f)
+    out = _nodes(f) + _links(f) + _years(f) + _transfers(f)
     used = {m for m in f["links"]["mode"] if m is not None}
     have = {m for m in f["modes"]["mode"] if m is not None}
     out += [Problem("modes.csv", None, "mode", m.value, "a row for every mode used in links.csv") for m in sorted(used - have)]
