@@ -185,8 +185,8 @@ def _raw_frame(
 ) -> tuple[np.ndarray, list[pd.Series], list[Problem]]:
     """(line numbers, one stripped Arrow string Series per header column, problems).
 
-    With *controls*, cells holding control characters are reported and emptied. Rows whose cells are all
-    blank are dropped.
+    With *controls*, cells holding control characters are reported. Rows whose cells are all blank are
+    dropped.
     """
     problems: list[Problem] = []
     lines = np.asarray(lines, dtype=np.int64)
@@ -199,7 +199,6 @@ def _raw_frame(
             bad = control_mask(cells)
             if bad.any():
                 problems += collect(file, h, lines[bad.to_numpy()], cells[bad].astype(object), NO_CONTROL)
-                cells = cells.where(~bad, "")
         out.append(cells.str.strip())
     if out and len(lines):
         blank = np.logical_and.reduce([(c == "").to_numpy(dtype=bool) for c in out])
