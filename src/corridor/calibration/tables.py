@@ -1,0 +1,114 @@
+"""Read the calibration tables (zones, demand by commodity, observed counts) and check them against a network.
+
+The tables live beside the network dataset (``zones.csv``, ``demand.csv``, ``counts.csv``) and follow the
+schema CSVs in :mod:`corridor.schema`. Every problem — a zone with no node, a demand between unknown zones, a
+count on an unknown link, a negative count, a value with neither source nor assumption — is reported with its
+file, line, field, value and what was expected, all at once.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from corridor.data.csvdir import DATASET_DIR
+from corridor.errors import DataError, Problem
+from corridor.model import Network
+from corridor.schema import parse_rows
+
+__all__ = ["CalibrationData", "read_calibration_data", "read_table"]
+
+
+@dataclass(frozen=True)
+class CalibrationData:
+    """Zones, demand (one row per origin-destination flow of a commodity and year) and counts."""
+
+    zones: pd.DataFrame
+    demand: pd.DataFrame
+    counts: pd.DataFrame
+    folder: Path
+
+    def demand_for(self, year: int) -> pd.DataFrame:
+        """Demand rows of *year*."""
+        return self.demand[self.demand["year"] == year].reset_index(drop=True)
+
+    def counts_for(self, year: int) -> pd.DataFrame:
+        """Count rows of *year*."""
+        return self.counts[self.counts["year"] == year].reset_index(drop=True)
+
+    def zone_node(self, zone_id: str) -> str:
+        """Network node standing for *zone_id*."""
+        return str(self.zones.loc[self.zones["zone_id"] == zone_id, "node_id"].iloc[0])
+
+
+def read_table(table: str, path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse one calibration CSV against its schema; returns the typed frame and the problems found."""
+    if not path.exists():
+        return pd.DataFrame(), [Problem(path.name, None, "(file)", str(path), "the file to exist")]
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = [h.strip() for h in next(reader, [])]
+        rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    return parse_rows(table, header, rows, path.name)
+
+
+def _provenance(frame: pd.DataFrame, file: str, sources: set[str], problems: list[Problem]) -> None:
+    for _, r in frame.iterrows():
+        line = int(r["_line"])
+        if r["source_id"]:
+            if r["source_id"] not in sources:
+                problems.append(Problem(file, line, "source_id", r["source_id"], "a source_id from sources.csv"))
+            if not r["quote"]:
+                problems.append(Problem(file, line, "quote", "", "the sentence of the source that states the value"))
+        elif not r["assumption"]:
+            problems.append(Problem(file, line, "assumption", "", "a source_id with quote, or an assumption with its reason"))
+
+
+def _check(zones: pd.DataFrame, demand: pd.DataFrame, counts: pd.DataFrame, net: Network) -> list[Problem]:
+    problems: list[Problem] = []
+    nodes = set(net.nodes.index)
+    links = set(net.links["base_id"])
+    sources = set(net.sources.index) if "source_id" not in net.sources.columns else set(net.sources["source_id"])
+    for _, r in zones.iterrows():
+        if r["node_id"] is not None and r["node_id"] not in nodes:
+            problems.append(Problem("zones.csv", int(r["_line"]), "node_id", r["node_id"], "a node_id from nodes.csv"))
+    known_zones = {z for z in zones["zone_id"] if z is not None}
+    for _, r in demand.iterrows():
+        for col in ("origin_zone", "destination_zone"):
+            if r[col] is not None and r[col] not in known_zones:
+                problems.append(Problem("demand.csv", int(r["_line"]), col, r[col], "a zone_id from zones.csv"))
+        if r["origin_zone"] is not None and r["origin_zone"] == r["destination_zone"]:
+            problems.append(Problem("demand.csv", int(r["_line"]), "destination_zone", r["destination_zone"], "a zone other than the origin"))
+    for _, r in counts.iterrows():
+        line = int(r["_line"])
+        if r["observed"] is not None and not r["observed"] >= 0:
+            problems.append(Problem("counts.csv", line, "observed", r["observed"], "a count >= 0"))
+        if r["t_per_unit"] is not None and not r["t_per_unit"] > 0:
+            problems.append(Problem("counts.csv", line, "t_per_unit", r["t_per_unit"], "tonnes per unit > 0"))
+        if not r["links"]:
+            problems.append(Problem("counts.csv", line, "links", "", "at least one link_id"))
+        for link in r["links"] or ():
+            if link not in links:
+                problems.append(Problem("counts.csv", line, "links", link, "a link_id from links.csv"))
+    _provenance(demand, "demand.csv", sources, problems)
+    _provenance(counts, "counts.csv", sources, problems)
+    return problems
+
+
+def read_calibration_data(net: Network, folder: str | Path | None = None) -> CalibrationData:
+    """Read and check ``zones.csv``, ``demand.csv`` and ``counts.csv`` in *folder* (default: the shipped dataset)."""
+    base = Path(folder) if folder is not None else DATASET_DIR
+    problems: list[Problem] = []
+    frames = {}
+    for table in ("zones", "demand", "counts"):
+        frame, found = read_table(table, base / f"{table}.csv")
+        problems.extend(found)
+        frames[table] = frame
+    if not problems:
+        problems.extend(_check(frames["zones"], frames["demand"], frames["counts"], net))
+    if problems:
+        raise DataError(problems)
+    return CalibrationData(frames["zones"], frames["demand"], frames["counts"], base)
