@@ -85,7 +85,9 @@ def _check(g: CompiledGraph, groups, sinks, contracts, tariffs) -> None:
             problems.append(Problem("(allocation)", None, f"groups.{grp.name}.amount", grp.amount, "an amount >= 0"))
         for link in sorted((grp.links or frozenset()) | grp.deny):
             if link not in bases:
-                problems.append(Problem("(allocation)", None, f"groups.{grp.name}.links", link, f"a link carrying {g.cargo.value}"))
+                problems.append(
+                    Problem("(allocation)", None, f"groups.{grp.name}.links", link, f"a link carrying {g.cargo.value}")
+                )
     for node, cap in sinks.items():
         if node not in g.dest_gate:
             problems.append(Problem("(allocation)", None, f"sinks.{node}", node, "a node of the network"))
@@ -209,7 +211,9 @@ def _result(g: CompiledGraph, groups: Sequence[SupplyGroup], sink_nodes: list[st
     shipped = float(sink_flow.sum())
     return AllocationResult(
         unit=CARGO_UNIT[g.cargo],
-        links=pd.DataFrame({"link_id": [str(i) for i in links.index], "flow": links.values}).sort_values("flow", ascending=False, ignore_index=True),
+        links=pd.DataFrame({"link_id": [str(i) for i in links.index], "flow": links.values}).sort_values(
+            "flow", ascending=False, ignore_index=True
+        ),
         groups=pd.DataFrame(grp_rows, columns=["group", "link_id", "flow"]),
         sinks=pd.DataFrame({"terminal": sink_nodes, "flow": sink_flow, "share": sink_flow / shipped if shipped else 0.0}),
         stranded=stranded,

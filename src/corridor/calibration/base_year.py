@@ -44,12 +44,12 @@ class Calibration:
         s = self.sites
         freight = self.loo[self.loo["controlled"]]
         return {
-            "sites": int(len(s)),
+            "sites": len(s),
             "share_within_15pct": share_within(s["rel_error"].to_numpy(), FIT_LIMIT),
             "prior_share_within_15pct": share_within(s["prior_rel_error"].to_numpy(), FIT_LIMIT),
             "loo_share_within_30pct": share_within(self.loo["rel_error"].to_numpy(), LOO_LIMIT),
             "loo_share_within_30pct_demand_sites": share_within(freight["rel_error"].to_numpy(), LOO_LIMIT),
-            "demand_sites": int(len(freight)),
+            "demand_sites": len(freight),
             "r2": r_squared(s["modelled_t"].to_numpy(), s["observed_t"].to_numpy()),
             "rmse_t": rmse(s["modelled_t"].to_numpy(), s["observed_t"].to_numpy()),
             "geh_unit": GEH_UNIT,
@@ -65,9 +65,9 @@ class Calibration:
             "sites": self.sites[cols].to_dict(orient="records"),
             "summary": self.summary(),
             "leave_one_out": self.loo.to_dict(orient="records"),
-            "demand": self.demand[["demand_id", "commodity", "origin_zone", "destination_zone", "prior_t", "calibrated_t"]].to_dict(
-                orient="records"
-            ),
+            "demand": self.demand[
+                ["demand_id", "commodity", "origin_zone", "destination_zone", "prior_t", "calibrated_t"]
+            ].to_dict(orient="records"),
             "energy": None if self.energy is None else self.energy.to_dict(),
         }
 
@@ -131,9 +131,15 @@ def calibrate(
     demand, counts = data.demand_for(year), data.counts_for(year)
     problems = []
     if demand.empty:
-        problems.append(Problem("demand.csv", None, "year", year, f"demand rows for {year} (years present: {sorted(set(data.demand['year']))})"))
+        problems.append(
+            Problem(
+                "demand.csv", None, "year", year, f"demand rows for {year} (years present: {sorted(set(data.demand['year']))})"
+            )
+        )
     if counts.empty:
-        problems.append(Problem("counts.csv", None, "year", year, f"counts for {year} (years present: {sorted(set(data.counts['year']))})"))
+        problems.append(
+            Problem("counts.csv", None, "year", year, f"counts for {year} (years present: {sorted(set(data.counts['year']))})")
+        )
     if problems:
         raise DataError(problems)
     view = net.at_year(year, include_planned=True)

@@ -56,6 +56,8 @@ def solve_allocation(view: Network, case: AllocationCase) -> EnergyBaseYear:
         SupplyGroup(name=x["name"], node=x["node"], amount=x["amount"], links=x["links"], deny=x["deny"], source=x["source"])
         for x in case.groups
     ]
-    contracts = [Contract(link=c["link"], min_flow=c["min_flow"], max_flow=c["max_flow"], source=c["source"]) for c in case.contracts]
+    contracts = [
+        Contract(link=c["link"], min_flow=c["min_flow"], max_flow=c["max_flow"], source=c["source"]) for c in case.contracts
+    ]
     result = allocate_energy(g, groups=groups, sinks=case.sinks, contracts=contracts, tariffs=case.tariffs)
     return EnergyBaseYear(case, result)

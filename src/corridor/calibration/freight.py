@@ -104,7 +104,9 @@ def build_freight_problem(view: Network, demand: pd.DataFrame, zone_node: dict[s
         o, d = zone_node[row.origin_zone], zone_node[row.destination_zone]
         pairs.append((zone(g.origin_gate[o]), zone(g.dest_gate[d])))
         allowed.append(_class_mask(view, g, CargoClass(row.cargo_class), tuple(row.avoid_countries or ())))
-    return FreightProblem(view, g, demand.reset_index(drop=True), np.array(zones, dtype=np.int64), pairs, allowed, _cost_arrays(view, g))
+    return FreightProblem(
+        view, g, demand.reset_index(drop=True), np.array(zones, dtype=np.int64), pairs, allowed, _cost_arrays(view, g)
+    )
 
 
 def site_matrix(problem: FreightProblem, result: AssignmentResult, counts: pd.DataFrame) -> np.ndarray:

@@ -118,8 +118,9 @@ def estimate_od(
     g = np.asarray(prior, dtype=float).copy()
     objective: list[float] = []
     result = None
-    k = 0
+    done = 0
     for k in range(1, outer + 1):
+        done = k
         P = proportions_of(g)
         result = spiess_odme(prior, P, observed, offsets=offsets, start=g, prior_weight=prior_weight, max_iter=max_iter)
         objective += result.objective
@@ -130,4 +131,4 @@ def estimate_od(
     assert result is not None
     P = proportions_of(g)
     off = np.zeros(len(observed)) if offsets is None else np.asarray(offsets, dtype=float)
-    return OdmeResult(demand=g, modelled=P @ g + off, objective=objective, proportions=P, outer_iterations=k)
+    return OdmeResult(demand=g, modelled=P @ g + off, objective=objective, proportions=P, outer_iterations=done)

@@ -81,7 +81,9 @@ def _check(zones: pd.DataFrame, demand: pd.DataFrame, counts: pd.DataFrame, net:
             if r[col] is not None and r[col] not in known_zones:
                 problems.append(Problem("demand.csv", int(r["_line"]), col, r[col], "a zone_id from zones.csv"))
         if r["origin_zone"] is not None and r["origin_zone"] == r["destination_zone"]:
-            problems.append(Problem("demand.csv", int(r["_line"]), "destination_zone", r["destination_zone"], "a zone other than the origin"))
+            problems.append(
+                Problem("demand.csv", int(r["_line"]), "destination_zone", r["destination_zone"], "a zone other than the origin")
+            )
     for _, r in counts.iterrows():
         line = int(r["_line"])
         if r["observed"] is not None and not r["observed"] >= 0:
