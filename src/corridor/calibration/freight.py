@@ -19,7 +19,7 @@ from corridor.assignment.vdf import BPR, QUEUE
 from corridor.graph import ArcKind, CompiledGraph, arc_mask, compile_graph
 from corridor.model import CargoClass, Network
 
-__all__ = ["FreightProblem", "build_freight_problem", "site_matrix"]
+__all__ = ["FreightProblem", "build_freight_problem", "route_proportions", "site_matrix"]
 
 
 @dataclass
@@ -109,27 +109,33 @@ def build_freight_problem(view: Network, demand: pd.DataFrame, zone_node: dict[s
     )
 
 
-def site_matrix(problem: FreightProblem, result: AssignmentResult, counts: pd.DataFrame) -> np.ndarray:
-    """Share of each demand row's tonnes passing each count site (sites x rows).
+def route_proportions(
+    routes: pd.DataFrame, row_of: dict[str, int], n_rows: int, site_arcs: list[set[int]], site_rows: list[np.ndarray]
+) -> np.ndarray:
+    """Sites x rows matrix of route shares: row *i*'s share of routes touching site *s*'s arcs.
 
-    A route counts once for a site however many of the site's links it uses; a site restricted to some cargo
-    classes takes only the rows of those classes.
+    *routes* is :attr:`AssignmentResult.route_shares` (one class per row, named as in *row_of*); a route counts
+    once for a site however many of its arcs it uses; ``site_rows[s]`` (bool per row) says which rows a site
+    counts (a site restricted to some cargo classes).
     """
-    routes = result.route_shares
-    n_sites, n_rows = len(counts), len(problem.demand)
-    out = np.zeros((n_sites, n_rows))
+    out = np.zeros((len(site_arcs), n_rows))
     if routes is None or routes.empty:
         return out
-    row_of = {str(r): i for i, r in enumerate(problem.demand["demand_id"])}
-    cls = [CargoClass(c) for c in problem.demand["cargo_class"]]
-    site_arcs = [set(np.flatnonzero(np.isin(problem.g.base, list(c.links)))) for c in counts.itertuples()]
-    site_classes = [set(c.cargo_classes or ()) for c in counts.itertuples()]
     for r in routes.itertuples():
         i = row_of[str(r[1])]
         arcs = set(r.links)
-        for s in range(n_sites):
-            if site_classes[s] and cls[i] not in site_classes[s]:
-                continue
-            if arcs & site_arcs[s]:
+        for s, site in enumerate(site_arcs):
+            if site_rows[s][i] and arcs & site:
                 out[s, i] += float(r.share)
     return out
+
+
+def site_matrix(problem: FreightProblem, result: AssignmentResult, counts: pd.DataFrame) -> np.ndarray:
+    """Share of each demand row's tonnes passing each count site (sites x rows)."""
+    row_of = {str(r): i for i, r in enumerate(problem.demand["demand_id"])}
+    cls = np.array([CargoClass(c) for c in problem.demand["cargo_class"]], dtype=object)
+    site_arcs = [set(np.flatnonzero(np.isin(problem.g.base, list(c.links)))) for c in counts.itertuples()]
+    site_rows = [
+        np.isin(cls, list(c.cargo_classes)) if c.cargo_classes else np.ones(len(cls), dtype=bool) for c in counts.itertuples()
+    ]
+    return route_proportions(result.route_shares, row_of, len(problem.demand), site_arcs, site_rows)

@@ -19,7 +19,7 @@ from corridor.errors import DataError, Problem
 from corridor.model import Network
 from corridor.schema import parse_rows
 
-__all__ = ["CalibrationData", "read_calibration_data", "read_table"]
+__all__ = ["CalibrationData", "read_calibration_data", "read_od_matrix", "read_table"]
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,75 @@ def read_calibration_data(net: Network, folder: str | Path | None = None) -> Cal
     if problems:
         raise DataError(problems)
     return CalibrationData(frames["zones"], frames["demand"], frames["counts"], base)
+
+
+def read_od_matrix(path: str | Path, zones: set[str], *, rel_tol: float = 1e-6) -> pd.DataFrame:
+    """Read a wide OD matrix (tonnes per year) with row and column totals, as statistics offices publish them.
+
+    The header is ``origin,<destination zones...>,total``; each row is an origin zone, its cells and its total;
+    the last row, ``total``, holds the column totals. Every zone must be in *zones*, every cell a number >= 0,
+    and every row and column must sum to its total (within *rel_tol*) — a matrix that does not sum is reported
+    with the line and the column. Returns one row per non-empty cell: origin_zone, destination_zone, t_per_year.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataError(Problem(p.name, None, "(file)", str(p), "the file to exist"))
+    with p.open(newline="", encoding="utf-8") as fh:
+        rows = [(i, row) for i, row in enumerate(csv.reader(fh), start=1) if any(c.strip() for c in row)]
+    problems: list[Problem] = []
+    if not rows:
+        raise DataError(Problem(p.name, 1, "(header)", "", "origin,<destination zones>,total"))
+    header = [h.strip() for h in rows[0][1]]
+    if len(header) < 3 or header[0] != "origin" or header[-1] != "total":
+        raise DataError(Problem(p.name, 1, "(header)", ",".join(header), "origin,<destination zones>,total"))
+    dests = header[1:-1]
+    for d in dests:
+        if d not in zones:
+            problems.append(Problem(p.name, 1, d, d, "a zone_id from zones.csv"))
+    cells: dict[tuple[str, str], float] = {}
+    col_sum = dict.fromkeys(dests, 0.0)
+    totals_row = None
+
+    def number(line: int, field: str, raw: str) -> float:
+        try:
+            v = float(raw) if raw.strip() else 0.0
+        except ValueError:
+            problems.append(Problem(p.name, line, field, raw, "a number of tonnes per year"))
+            return 0.0
+        if not v >= 0:
+            problems.append(Problem(p.name, line, field, raw, "tonnes per year >= 0"))
+        return v
+
+    for line, row in rows[1:]:
+        if len(row) != len(header):
+            problems.append(Problem(p.name, line, "(row)", len(row), f"{len(header)} cells like the header"))
+            continue
+        origin = row[0].strip()
+        values = [number(line, d, c) for d, c in zip(dests, row[1:-1], strict=True)]
+        total = number(line, "total", row[-1])
+        if origin == "total":
+            totals_row = (line, dict(zip(dests, values, strict=True)), total)
+            continue
+        if origin not in zones:
+            problems.append(Problem(p.name, line, "origin", origin, "a zone_id from zones.csv"))
+        if abs(sum(values) - total) > rel_tol * max(abs(total), 1.0):
+            problems.append(Problem(p.name, line, "total", row[-1].strip(), f"the sum of the row, {sum(values):,.0f}"))
+        for d, v in zip(dests, values, strict=True):
+            col_sum[d] += v
+            if v > 0:
+                cells[(origin, d)] = v
+    if totals_row is None:
+        problems.append(Problem(p.name, None, "total", "", "a last row 'total' with the column totals"))
+    else:
+        line, col_totals, grand = totals_row
+        for d in dests:
+            if abs(col_sum[d] - col_totals[d]) > rel_tol * max(abs(col_totals[d]), 1.0):
+                problems.append(Problem(p.name, line, d, col_totals[d], f"the sum of the column, {col_sum[d]:,.0f}"))
+        if abs(sum(col_sum.values()) - grand) > rel_tol * max(abs(grand), 1.0):
+            problems.append(Problem(p.name, line, "total", grand, f"the sum of all cells, {sum(col_sum.values()):,.0f}"))
+    if problems:
+        raise DataError(problems)
+    return pd.DataFrame(
+        [{"origin_zone": o, "destination_zone": d, "t_per_year": v} for (o, d), v in cells.items()],
+        columns=["origin_zone", "destination_zone", "t_per_year"],
+    )
