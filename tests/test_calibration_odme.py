@@ -25,7 +25,19 @@ def _assign(g: np.ndarray):
         m = np.zeros((4, 4))
         m[o, d] = g[k]
         classes.append(AssignmentClass(f"od{k}", m))
-    return assign(7, TAILS, HEADS, T0, CAP, classes, alpha=np.where(CAP > 0, 0.15, 0.0), zone_nodes=ZONES, rgap=1e-8, max_iter=2000, track_routes=True)
+    return assign(
+        7,
+        TAILS,
+        HEADS,
+        T0,
+        CAP,
+        classes,
+        alpha=np.where(CAP > 0, 0.15, 0.0),
+        zone_nodes=ZONES,
+        rgap=1e-8,
+        max_iter=2000,
+        track_routes=True,
+    )
 
 
 def _proportions(g: np.ndarray, sites: list[set[int]]) -> np.ndarray:

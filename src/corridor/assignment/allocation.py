@@ -6,7 +6,9 @@ tanker programme. :func:`allocate_energy` keeps least cost only for what contrac
 
 - each supply group (a field, a shipper class, a transit flow) enters at a node and may use only the links
   it has access to (``links``) — or every link but some (``deny``);
-- contracts put lower and upper bounds on the total flow of a link (``min``, ``max``; a nomination is both);
+- contracts put lower and upper bounds on the flow of a link in its own direction (``min``, ``max``; a
+  nomination is both); the reverse direction of a contracted link is closed, so a lower bound cannot be met by
+  sending oil round a loop;
 - tariffs (USD per unit) are added to a link's cost;
 - what cannot be shipped is stranded at a penalty, so the LP is always feasible.
 """
@@ -42,7 +44,7 @@ class SupplyGroup:
 
 @dataclass(frozen=True)
 class Contract:
-    """Bounds on the total yearly flow of one link (both directions): a quota, a transit agreement, a nomination."""
+    """Bounds on the yearly flow of one link in its from -> to direction: a quota, a transit agreement, a nomination."""
 
     link: str
     min_flow: float = 0.0
@@ -122,6 +124,8 @@ def allocate_energy(
     _check(g, groups, sinks, contracts, tariffs)
     n_arcs, n_v, n_g = g.n_arcs, g.n_vertices, len(groups)
     cap = np.where(g.explicit, g.capacity, 0.0)
+    for c in contracts:
+        cap[(g.base == c.link) & (g.ref != c.link)] = 0.0  # the reverse arc of a contracted link
     arc_cost = g.cost_usd + 1e-6 * (g.kind != ArcKind.GATE)
     for link, t in tariffs.items():
         arc_cost = arc_cost + np.where(g.base == link, t * g.t_per_unit, 0.0)
@@ -171,7 +175,7 @@ def allocate_energy(
             ub_b.append(float(sinks[s]))
             r += 1
     for c in contracts:
-        arcs = np.flatnonzero(g.base == c.link)
+        arcs = np.flatnonzero(g.ref == c.link)
         idx = [k * per + a for k in range(n_g) for a in arcs]
         if np.isfinite(c.max_flow):
             ub_rows += [r] * len(idx)
