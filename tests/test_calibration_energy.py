@@ -76,3 +76,13 @@ def test_crude_2024_split_against_published(view):
     assert split["modelled_share"].sum() == pytest.approx(1.0)
     assert split.loc["CPC", "published_share"] == pytest.approx(46.3 / 57.3, rel=1e-3)
     assert sum(base.result.stranded.values()) == 0
+
+
+def test_sink_intake_is_shared_by_the_groups(g):
+    groups = [
+        SupplyGroup("a", "atyrau", 3e6, links=frozenset({"atyrau_samara"})),
+        SupplyGroup("b", "atyrau", 3e6, links=frozenset({"atyrau_samara"})),
+    ]
+    res = allocate_energy(g, groups=groups, sinks={"samara": 4e6})
+    assert res.link_flow("atyrau_samara") == pytest.approx(4e6)
+    assert sum(res.stranded.values()) == pytest.approx(2e6)

@@ -158,7 +158,17 @@ def allocate_energy(
         vals.append(np.ones(1))
         b[voff + g.origin_gate[grp.node]] += grp.amount
     A_eq = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_g * n_v, n_var)).tocsr()
-    # shared capacity of each arc, intake of each sink, and contracts on links
+    A_ub, b_ub = _inequalities(g, cap, sinks, sink_nodes, contracts, n_g, per, n_var)
+    bounds = np.column_stack([np.zeros(n_var), np.where(np.isfinite(upper), upper, np.inf)])
+    res = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b, bounds=bounds, method="highs")
+    if res.status != 0:
+        raise NotConvergedError(f"allocation LP did not solve (contracts may conflict with capacities): {res.message}")
+    x = np.where(np.abs(res.x) < 1e-6, 0.0, res.x)
+    return _result(g, groups, sink_nodes, x, per)
+
+
+def _inequalities(g, cap, sinks, sink_nodes, contracts, n_g: int, per: int, n_var: int):
+    """Rows shared by the groups: each arc's capacity, each sink's intake, each contract's bounds."""
     ub_rows, ub_cols, ub_vals, ub_b = [], [], [], []
     r = 0
     for a in np.flatnonzero(np.isfinite(cap) & g.explicit):
@@ -170,7 +180,7 @@ def allocate_energy(
     for j, s in enumerate(sink_nodes):
         if sinks[s] is not None:
             ub_rows += [r] * n_g
-            ub_cols += [k * per + n_arcs + j for k in range(n_g)]
+            ub_cols += [k * per + g.n_arcs + j for k in range(n_g)]
             ub_vals += [1.0] * n_g
             ub_b.append(float(sinks[s]))
             r += 1
@@ -189,13 +199,9 @@ def allocate_energy(
             ub_vals += [-1.0] * len(idx)
             ub_b.append(-c.min_flow)
             r += 1
-    A_ub = coo_matrix((ub_vals, (ub_rows, ub_cols)), shape=(r, n_var)).tocsr() if r else None
-    bounds = np.column_stack([np.zeros(n_var), np.where(np.isfinite(upper), upper, np.inf)])
-    res = linprog(cost, A_ub=A_ub, b_ub=np.array(ub_b) if r else None, A_eq=A_eq, b_eq=b, bounds=bounds, method="highs")
-    if res.status != 0:
-        raise NotConvergedError(f"allocation LP did not solve (contracts may conflict with capacities): {res.message}")
-    x = np.where(np.abs(res.x) < 1e-6, 0.0, res.x)
-    return _result(g, groups, sink_nodes, x, per)
+    if not r:
+        return None, None
+    return coo_matrix((ub_vals, (ub_rows, ub_cols)), shape=(r, n_var)).tocsr(), np.array(ub_b)
 
 
 def _result(g: CompiledGraph, groups: Sequence[SupplyGroup], sink_nodes: list[str], x: np.ndarray, per: int) -> AllocationResult:
