@@ -63,11 +63,24 @@ class FreightProblem:
         )
 
 
+def _shared_capacity_t(view: Network, g: CompiledGraph) -> np.ndarray:
+    """Capacity in tonnes of each arc for all classes together: the larger of the container and the bulk figure.
+
+    A border or port with both a TEU and a tonnage capacity (Dostyk: 277,400 TEU of container transshipment,
+    20 Mt in all) would otherwise cap bulk trains at the container terminal's capacity.
+    """
+    bulk = compile_graph(view, CargoClass.DRY_BULK)
+    bulk_cap = dict(zip(bulk.ref, bulk.capacity * bulk.t_per_unit, strict=True))
+    own = g.capacity * g.t_per_unit
+    other = np.array([bulk_cap.get(r, -np.inf) if r else -np.inf for r in g.ref], dtype=float)
+    return np.where(np.isfinite(own) & np.isfinite(other), np.maximum(own, other), own)
+
+
 def _cost_arrays(view: Network, g: CompiledGraph) -> dict[str, np.ndarray]:
     t_unit = g.t_per_unit
     vot = view.parameter("value_of_time_usd_per_teu_h") / view.parameter("t_per_teu")
     time_h = np.maximum(g.moving_h + g.waiting_h, 0.0)
-    capacity = g.capacity * t_unit
+    capacity = _shared_capacity_t(view, g)
     limited = np.isfinite(capacity) & (capacity > 0)
     queue = limited & (np.isin(g.capacity_of, ["border", "node", "transfer"]) | np.isin(g.mode, ["ferry", "sea"]))
     return {
