@@ -1,6 +1,7 @@
 """The calibration pipeline end to end on a generated three-branch network: calibrate, report, write the
 scenario and read it back."""
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -116,3 +117,40 @@ def test_a_year_without_demand_or_counts_is_named(world):
     net = read_dataset(world)
     with pytest.raises(DataError, match=r"(?s)demand.csv: field 'year' = 2031.*counts.csv: field 'year' = 2031"):
         calibrate(net, read_calibration_data(net, world), 2031)
+
+
+def test_cli_calibrate_and_validate_json(world, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from corridor.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["calibrate", "--year", "2024", "--data", str(world), "--output", str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert set(doc["summary"]) >= {"sites", "share_within_15pct", "loo_share_within_30pct"}
+    assert [s["site_id"] for s in doc["sites"]] == ["am", "mb", "mc"]
+    assert set(doc["sites"][0]) == {"site_id", "count_id", "observed", "modelled", "unit", "rel_error", "geh", "source"}
+    assert (tmp_path / "calibrated_2024.toml").exists()
+    res = runner.invoke(app, ["validate", "--year", "2024", "--data", str(world), "--json"])
+    assert res.exit_code == 0, res.output
+    assert len(json.loads(res.stdout)["sites"]) == 3
+    res = runner.invoke(app, ["calibrate", "--year", "2024", "--data", str(world), "--output", str(tmp_path)])
+    assert res.exit_code == 0 and "within 15%" in res.stdout
+
+
+def test_cli_bad_input_is_one_readable_line_and_exit_2(world, tmp_path):
+    from typer.testing import CliRunner
+
+    from corridor.cli import app
+
+    bad = tmp_path / "ds"
+    shutil.copytree(world, bad)
+    text = (bad / "counts.csv").read_text(encoding="utf-8").replace("mc,mc,2024,30.0,", "mc,mc,2024,-30.0,")
+    (bad / "counts.csv").write_text(text, encoding="utf-8")
+    res = CliRunner().invoke(app, ["validate", "--year", "2024", "--data", str(bad)])
+    assert res.exit_code == 2
+    assert "counts.csv:4: field 'observed' = -30.0: expected a count >= 0" in res.output
+    assert "Traceback" not in res.output

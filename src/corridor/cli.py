@@ -974,7 +974,9 @@ def _calibration(year: int, data: Path | None, prior_weight: float, as_json: boo
     def go() -> Any:
         net = read_dataset(data)
         tables = read_calibration_data(net, data)
-        return net, tables, calibrate(net, tables, year, energy_case=find_allocation(year), prior_weight=prior_weight)
+        # a user's dataset folder brings its own allocation cases in <folder>/energy (none: no energy offsets)
+        case = find_allocation(year) if data is None else find_allocation(year, folder=Path(data) / "energy")
+        return net, tables, calibrate(net, tables, year, energy_case=case, prior_weight=prior_weight)
 
     with Progress(SpinnerColumn(), TextColumn(f"Calibrating {year}…"), console=err, transient=True, disable=as_json) as prog:
         prog.add_task("calibrate")

@@ -128,9 +128,11 @@ def read_allocation(path: str | Path) -> AllocationCase:
     )
 
 
-def find_allocation(year: int, cargo: CargoClass = CargoClass.LIQUID_BULK) -> AllocationCase | None:
-    """The shipped allocation file for *year* and *cargo*, or None."""
-    for p in sorted(ENERGY_DIR.glob("*.toml")):
+def find_allocation(
+    year: int, cargo: CargoClass = CargoClass.LIQUID_BULK, folder: str | Path | None = None
+) -> AllocationCase | None:
+    """The allocation file for *year* and *cargo* in *folder* (default: the shipped ones), or None."""
+    for p in sorted(Path(folder or ENERGY_DIR).glob("*.toml")):
         case = read_allocation(p)
         if case.year == year and case.cargo == cargo:
             return case
