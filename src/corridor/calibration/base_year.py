@@ -21,7 +21,7 @@ from corridor.data.allocation_files import AllocationCase
 from corridor.errors import DataError, Problem
 from corridor.model import Network
 
-__all__ = ["FIT_LIMIT", "LOO_LIMIT", "Calibration", "calibrate", "leave_one_out"]
+__all__ = ["FIT_LIMIT", "LOO_LIMIT", "Calibration", "calibrate", "leave_one_out", "problem_for"]
 
 FIT_LIMIT = 0.15  # UK TAG M3.1: within 15% of counts
 LOO_LIMIT = 0.30
