@@ -34,6 +34,7 @@ from corridor.schema.ranges import MODEL_YEARS, Range, parse_range
 from corridor.units import UNITS
 
 __all__ = [
+    "CALIBRATION_TABLES",
     "MAX_PER_RULE",
     "MODEL_YEARS",
     "TABLES",
@@ -68,6 +69,9 @@ TABLES = (
     "corridors",
     "provenance",
 )
+#: Calibration tables (demand zones, demand by commodity, observed counts): read by corridor.calibration,
+#: not part of a network dataset folder.
+CALIBRATION_TABLES = ("zones", "demand", "counts")
 
 #: What a text cell may not hold.
 NO_CONTROL = "text without control characters (U+0000-U+001F, U+007F-U+009F)"
@@ -120,8 +124,8 @@ class TableSchema:
 @cache
 def schema(table: str) -> TableSchema:
     """Schema of *table*, read from the CSV shipped in this package."""
-    if table not in TABLES:
-        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
+    if table not in TABLES + CALIBRATION_TABLES:
+        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES + CALIBRATION_TABLES)}")
     text = resources.files(__package__).joinpath(f"{table}.csv").read_text(encoding="utf-8")
     cols = []
     for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
