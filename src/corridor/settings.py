@@ -35,6 +35,8 @@ OPTIONS: dict[str, Option] = {
             "k_penalty", 0.6, "Relative weight increase per use applied to a found route's links when searching alternatives."
         ),
         Option("k_max_iterations", 40, "Most shortest-path searches spent on finding k alternatives."),
+        Option("evidence_database_url", "", "SQLAlchemy URL of the evidence store; empty means ~/.corridor/evidence.sqlite."),
+        Option("evidence_max_page_bytes", 20_000_000, "Largest page (bytes) the evidence layer ingests or extracts."),
     ]
 }
 

@@ -1,0 +1,243 @@
+"""Numbers with their units in one sentence: currency, scale word, range, unit, rate, bound — and what is not a
+quantity (years, dates, ages, list numbers, names like "Dos 2", article ids, snippet cuts like "$10.5...").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from corridor.evidence.lexicon import (
+    BOUND_OF,
+    BOUND_RE,
+    COUNT_STOP,
+    CURRENCY_AFTER,
+    CURRENCY_BEFORE_RE,
+    CURRENCY_SYMBOL,
+    MONTHS,
+    NUMBER_RE,
+    RATE_LATER_RE,
+    RATE_NAME,
+    RATE_RE,
+    SCALE,
+    UNIT_RE,
+    WORD_NUMBERS,
+)
+
+__all__ = ["RawQuantity", "scan_numbers"]
+
+_SCALE_RE = re.compile(r"\s*(thousand|millions?|billions?|trillion|mln|mn|bln|bn|trn|tn)\b", re.I)
+_SCALE_TIGHT_RE = re.compile(r"(k|m|M|b|B|bn|mn|tn)\b")
+_RANGE_RE = re.compile(
+    r"(?P<sep>\s*(?:-|–|—)\s*|\s+(?:to|and|or)\s+)(?P<cur>US\$|\$|€|£)?(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?![\d])"
+)
+_CUR_AFTER_RE = re.compile(r"\s*(" + "|".join(sorted(map(re.escape, CURRENCY_AFTER), key=len, reverse=True)) + r")\b", re.I)
+_MONTH_WORD = re.compile(r"\b(" + "|".join(MONTHS) + r")\.?\s*$", re.I)
+_MONTH_AFTER = re.compile(r"^\s*(?:-\s*\d+\s+)?(" + "|".join(MONTHS) + r")\b", re.I)
+_AGO = re.compile(r"^\s*(?:ago|later|earlier|before|after|old|of age)\b|^-year-old", re.I)
+_OF_WHOM = re.compile(r"^\s+of\s+(?:whom|which|them|those)\b", re.I)
+_TO_BEFORE = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
+_WORD = re.compile(r"\s+([A-Za-z][a-z]+(?:-[a-z]+)?)")
+_PER_UNIT = re.compile(r"\s*(?:a|an|per|/)\s*(barrel|bbl|tonne|ton|t|TEU|container|wagon|km|kg|MWh|kWh|litre|liter)\b", re.I)
+_PER_NAME = {"barrel": "bbl", "tonne": "t", "ton": "t", "teu": "TEU", "container": "container", "wagon": "wagon",
+             "litre": "l", "liter": "l", "mwh": "MWh", "kwh": "kWh"}  # fmt: skip
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:\w+\s+){0,2}$", re.I)
+_YEARLIKE = re.compile(r"^(?:1[89]\d\d|20\d\d|21\d\d)$")
+
+
+@dataclass
+class RawQuantity:
+    """One number found in a sentence, with everything read around it; offsets are within the sentence."""
+
+    start: int
+    end: int
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str | None
+    currency: str | None = None
+    rate: str | None = None
+    bound: str = "exact"
+    counted: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _parse_num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _scale_at(s: str, pos: int, tight: bool) -> tuple[float, int]:
+    m = _SCALE_RE.match(s, pos)
+    if m:
+        return SCALE[m.group(1).lower()], m.end()
+    if tight:
+        m = _SCALE_TIGHT_RE.match(s, pos)
+        if m:
+            return SCALE[m.group(1).lower()], m.end()
+    return 1.0, pos
+
+
+def _unit_at(s: str, pos: int, compound: bool) -> tuple[str | None, str | None, int]:
+    """(unit, rate, end) of the unit phrase at *pos* (after optional space; right away after a hyphen)."""
+    start = pos if compound else pos + (len(s[pos:]) - len(s[pos:].lstrip(" \u00a0")))
+    for rx, unit, rate in UNIT_RE:
+        m = rx.match(s, start)
+        if m:
+            return unit, rate, m.end()
+    return None, None, pos
+
+
+def _count_noun(s: str, pos: int) -> tuple[str | None, int]:
+    """The counted noun after a bare number ("607 citizens", "145 joint projects"), or None."""
+    words, end = [], pos
+    for m in _WORD.finditer(s, pos):
+        if m.start() != end or len(words) >= 3:
+            break
+        w = m.group(1)
+        verb_like = words and w.endswith(("ed", "ing"))
+        if w.lower() in COUNT_STOP or (w[0].isupper() and words) or w.endswith("ly") or verb_like:
+            break
+        words.append(w)
+        end = m.end()
+    if not words or words[0][0].isupper() or words[0].endswith("ly"):
+        return None, pos
+    plural = [w for w in words if w.endswith("s") and not w.endswith("ss")]
+    head = plural[0] if plural else words[-1]
+    return head.lower(), end
+
+
+def _excluded_bare(s: str, start: int, end: int, number: str, sentence_first: bool) -> str | None:
+    """Why a number without a unit is not a quantity (a year, a date, a name, an id), or None."""
+    if _YEARLIKE.match(number):
+        return "year"
+    if _MONTH_WORD.search(s[:start]) or _MONTH_AFTER.match(s[end:]):
+        return "date"
+    if s[max(0, start - 1) : start] == "(" and s[end : end + 1] == ")":
+        return "parenthesised number"
+    prev = re.search(r"([A-Za-z][\w.]*)\s+$", s[:start])
+    first_word = prev is not None and not s[: prev.start()].strip(" \"“‘'(")
+    if prev and prev.group(1)[0].isupper() and not sentence_first and not first_word:
+        return "name"
+    if "," not in number and "." not in number and len(number) >= 5:
+        return "id"
+    if re.search(r"(?:#|\bNo\.?|\bNr\.?)\s*$", s[:start]):
+        return "number sign"
+    return None
+
+
+def _is_date_or_noise(s: str, start: int, end: int, number: str) -> str | None:
+    """Reasons that hold even with a unit: ordinals, clock times, snippet cuts, dates, list numbers."""
+    if re.match(r"(?:st|nd|rd|th)\b", s[end : end + 3]):
+        return "ordinal"
+    if re.match(r":\d", s[end : end + 2]):
+        return "clock time"
+    if s[end : end + 3] == "..." or s[end : end + 1] == "…":
+        return "cut by the snippet"
+    if start == 0 and re.match(r"[.)]\s", s[end : end + 2]) and "." not in number:
+        return "list number"
+    if _MONTH_WORD.search(s[:start]) and not re.match(r"\s*(?:%|tons|tonnes|km|TEU|bcm)", s[end:]):
+        return "date"
+    return None
+
+
+def scan_numbers(s: str, skip: list[tuple[int, int]]) -> list[RawQuantity]:
+    """Every quantity in sentence *s*, left to right, leaving out the spans in *skip* (tickers)."""
+    found: list[RawQuantity] = []
+    consumed_to = 0
+    for m in NUMBER_RE.finditer(s):
+        start, end = m.span()
+        if s[max(0, start - 2) : start - 1].isalnum() and s[start - 1 : start] in "+-" and start > 0:
+            continue  # "C5+1", "Su-27": part of a name
+        if start < consumed_to or any(a <= start < b for a, b in skip):
+            continue
+        if m.group("num"):
+            number, value = m.group("num"), _parse_num(m.group("num"))
+        else:
+            number, value = m.group("word"), WORD_NUMBERS.get(re.sub(r"\s+", " ", m.group("word").lower()))
+            end = m.end()
+            if value is None:
+                continue
+        if _is_date_or_noise(s, start, end, number):
+            continue
+        q_start, currency = start, None
+        cm = CURRENCY_BEFORE_RE.search(s[:start])
+        if cm:
+            currency, q_start = CURRENCY_SYMBOL.get(cm.group("cur"), cm.group("cur")), cm.start()
+        pos = end
+        compound = s[pos : pos + 1] == "-" and s[pos + 1 : pos + 2].isalpha()
+        pos += 1 if compound else 0
+        scale, pos = _scale_at(s, pos, tight=currency is not None)
+        low = high = None
+        rm = _RANGE_RE.match(s, pos) if not compound else None
+        sep = rm.group("sep").strip() if rm else ""
+        if rm and (sep != "and" or re.search(r"between\s+\S*$", s[:q_start])) and not _FROM_BEFORE.search(s[:q_start]):
+            if _MONTH_WORD.search(s[:start]):
+                continue
+            second = _parse_num(rm.group("num"))
+            scale2, pos2 = _scale_at(s, rm.end(), tight=currency is not None or rm.group("cur") is not None)
+            unit2, _, _ = _unit_at(s, pos2, False)
+            noun2 = _count_noun(s, pos2)[0] if sep in ("or", "to") and not unit2 else None
+            if sep in ("-", "–", "—") or unit2 or scale2 != 1.0 or rm.group("cur") or noun2:
+                if scale == 1.0 and scale2 != 1.0 and value <= second:
+                    scale = scale2
+                low, high, pos = value * scale, second * scale2, pos2
+                currency = currency or (CURRENCY_SYMBOL.get(rm.group("cur") or "", None))
+        if m.group("word") and scale == 1.0:
+            continue
+        unit, rate, upos = _unit_at(s, pos, compound)
+        if unit is None and currency is None:
+            ca = _CUR_AFTER_RE.match(s, pos)
+            if ca:
+                currency, upos = CURRENCY_AFTER[ca.group(1).lower()], ca.end()
+        if unit in ("years", "months", "days", "weeks") and _AGO.match(s[upos:]):
+            continue
+        if unit is None and currency is None and not compound and _AGO.match(s[pos:]):
+            continue
+        full = value * scale
+        q = RawQuantity(q_start, upos if (unit or currency) else pos, full, None, None, unit, currency, rate)
+        if low is not None:
+            q.value, q.low, q.high = None, low, high
+        if unit in ("t", "Mt") and scale == 1e6:
+            q.unit = "Mt"
+            q.value, q.low, q.high = (None if v is None else v / 1e6 for v in (q.value, q.low, q.high))
+        elif unit == "m3" and scale in (1e6, 1e9):
+            q.unit = "bcm" if scale == 1e9 else "mcm"
+            q.value, q.low, q.high = (None if v is None else v / scale for v in (q.value, q.low, q.high))
+        if currency and not unit:
+            q.unit = currency
+            per = _PER_UNIT.match(s, q.end)
+            if per:
+                q.unit, q.end = f"{currency}/{_PER_NAME.get(per.group(1).lower(), per.group(1))}", per.end()
+        if q.unit is None:
+            why = _excluded_bare(s, start, end, number, not s[:start].strip() or s[:start].strip() in '"“(')
+            if why:
+                continue
+            noun, npos = _count_noun(s, pos)
+            if noun is None and _OF_WHOM.match(s[pos:]):
+                noun, npos = "persons", pos
+            if noun is not None:
+                q.unit, q.counted, q.end = "count", noun, npos
+            elif found and _TO_BEFORE.search(s[:q_start]) and found[-1].unit:
+                prev = found[-1]
+                q.unit, q.currency, q.rate = prev.unit, prev.currency, prev.rate
+                q.notes.append(f"unit {prev.unit} carried over from {s[prev.start : prev.end]!r}")
+            else:
+                continue
+        if q.rate is None and q.unit not in ("%", "pp", "times", "count"):
+            rt = RATE_RE.match(s, q.end)
+            if rt:
+                q.rate = RATE_NAME[(rt.group("unit") or rt.group("adv")).lower()]
+                q.end = rt.end()
+            else:
+                later = RATE_LATER_RE.search(s[q.end : q.end + 60])
+                if later and not re.search(r"\d", s[q.end : q.end + later.start()]):
+                    q.rate = RATE_NAME.get(later.group(1).lower().replace("per ", "").replace("a ", ""), "year")
+        bm = BOUND_RE.search(s[:q_start])
+        if bm:
+            phrase = re.sub(r"\s+", " ", bm.group("phrase").lower())
+            q.bound = BOUND_OF.get(phrase, "about")
+        if s[q.end : q.end + 1] == "+":
+            q.bound, q.end = "at_least", q.end + 1
+        found.append(q)
+        consumed_to = q.end
+    return found
