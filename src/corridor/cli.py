@@ -956,3 +956,282 @@ def main() -> None:
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         err.print("interrupted")
         sys.exit(130)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# corridor evidence …: a self-contained block (to move into cli/evidence.py). Page text is data: everything from a
+# page goes through rich.markup.escape or is printed with markup off.
+# ----------------------------------------------------------------------------------------------------------------
+evidence_app = typer.Typer(no_args_is_help=True, help="News pages → quantitative claims, verdicts, conflicts, review.")
+app.add_typer(evidence_app, name="evidence")
+EvDbOpt = Annotated[
+    str | None, typer.Option("--database-url", help="Evidence store URL (default: option evidence_database_url, else SQLite).")
+]
+EvDateOpt = Annotated[str | None, typer.Option("--date", help="Publication date YYYY-MM-DD when the page states none.")]
+
+
+def _ev_fail(exc: Exception, as_json: bool) -> None:
+    from rich.markup import escape
+
+    problems = [str(p) for p in getattr(exc, "problems", [])] or [str(exc)]
+    if as_json:
+        print(json.dumps({"error": type(exc).__name__, "problems": problems}, ensure_ascii=False))
+    else:
+        for p in problems:
+            err.print(f"[bold red]error:[/] {escape(p)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _ev_open(data: Path | None, database_url: str | None, as_json: bool) -> Any:
+    from corridor.evidence.pipeline import Evidence
+
+    try:
+        return Evidence.open(data, database_url)
+    except (CorridorError, ValueError) as exc:
+        _ev_fail(exc, as_json)
+
+
+def _ev_date(text: str | None, as_json: bool) -> Any:
+    from datetime import date
+
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _ev_fail(DataError(f"--date {text!r}: expected a date as YYYY-MM-DD"), as_json)
+
+
+def _ev_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.markup import escape
+
+    table = Table(title=title, show_lines=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*[escape("" if v is None else str(v)) for v in r])
+    out.print(table)
+
+
+def _ev_value(c: Any) -> str:
+    v = c.value if c.value is not None else f"{c.value_low}–{c.value_high}"
+    bound = {"exact": "", "about": "~", "at_least": "≥", "more_than": ">", "up_to": "≤"}.get(str(c.bound), "")
+    rate = f"/{c.rate}" if c.rate else ""
+    return f"{bound}{v:g} {c.unit}{rate}" if isinstance(v, float) else f"{bound}{v} {c.unit}{rate}"
+
+
+def _ev_period(c: Any) -> str:
+    if not c.period_start and not c.period_end:
+        return ""
+    return f"{c.period_start or '…'} – {c.period_end or '…'}"
+
+
+def _ev_inputs(paths: list[Path], jsonl: bool, published: Any, as_json: bool) -> list[tuple[str, str, Any]]:
+    """(id, text, date) for each document named on the command line ("-" reads stdin)."""
+    from corridor.evidence.ingest import read_page
+
+    docs: list[tuple[str, str, Any]] = []
+    for p in paths:
+        try:
+            if jsonl:
+                raw = sys.stdin.read() if str(p) == "-" else p.read_text(encoding="utf-8")
+                for n, line in enumerate(raw.splitlines(), 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        obj = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise DataError(f"{p}:{n}: not a JSON object ({exc.msg})") from exc
+                    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or "id" not in obj:
+                        raise DataError(f'{p}:{n}: expected {{"id": ..., "text": "..."}}')
+                    docs.append((obj["id"], obj["text"], published))
+            elif str(p) == "-":
+                docs.append(("-", sys.stdin.read(), published))
+            else:
+                page = read_page(p, published=published)
+                docs.append((str(p), page.text, page.published))
+        except (CorridorError, ValueError, OSError) as exc:
+            _ev_fail(exc, as_json)
+    return docs
+
+
+@evidence_app.command("extract")
+def evidence_extract(
+    paths: Annotated[list[Path], typer.Argument(help="Pages (text or HTML), or JSONL files with --jsonl; '-' is stdin.")],
+    jsonl: Annotated[bool, typer.Option("--jsonl", help='Each input line is {"id": ..., "text": ...}; ids are kept.')] = False,
+    date_: EvDateOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print every quantitative claim of the pages, without storing anything."""
+    from corridor.evidence.claims import CLAIM_FIELDS
+    from corridor.evidence.ingest import page_from_text
+
+    published = _ev_date(date_, as_json)
+    ev = _ev_open(data, None, as_json)
+    docs = []
+    for doc_id, text, when in _ev_inputs(paths, jsonl, published, as_json):
+        claims = []
+        if text.strip():
+            page = page_from_text(text, source=str(doc_id), published=when)
+            claims = ev.extract_page(page)
+        docs.append({"id": doc_id, "claims": [{k: c.as_dict()[k] for k in CLAIM_FIELDS} for c in claims], "_claims": claims})
+    if as_json:
+        _emit({"documents": [{k: d[k] for k in ("id", "claims")} for d in docs]})
+        return
+    if jsonl:
+        for d in docs:
+            print(json.dumps({"id": d["id"], "claims": d["claims"]}, ensure_ascii=False))
+        return
+    for d in docs:
+        rows = [[c.surface, _ev_value(c), c.currency, _ev_period(c), c.modality, c.subject_id, c.property] for c in d["_claims"]]
+        _ev_table(f"{d['id']}: {len(rows)} claims", ["figure", "value", "cur", "period", "modality", "subject", "property"], rows)
+
+
+@evidence_app.command("ingest")
+def evidence_ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Page files (text or HTML).")],
+    date_: EvDateOpt = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Re-extract pages already stored (decisions are kept).")] = False,
+    database_url: EvDbOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store pages and their claims; a page already stored (same text) is not stored twice."""
+    from rich.markup import escape
+
+    published = _ev_date(date_, as_json)
+    ev = _ev_open(data, database_url, as_json)
+    outcomes = ev.ingest(paths, published=published, replace=replace)
+    if as_json:
+        _emit([{"path": o.path, "error": o.error, "notes": list(o.notes), **(vars(o.result) if o.result else {})}
+               for o in outcomes])  # fmt: skip
+    else:
+        for o in outcomes:
+            if o.error:
+                err.print(f"[bold red]error:[/] {escape(o.error)}", highlight=False, soft_wrap=True)
+            else:
+                state = "stored" if o.result.created else ("re-extracted" if replace else "already stored")
+                line = f"{escape(o.path)}: {state} as document {o.result.document_id}, {o.result.claims} claims"
+                out.print(line, highlight=False)
+    if any(o.error for o in outcomes):
+        raise typer.Exit(2)
+
+
+@evidence_app.command("claims")
+def evidence_claims(
+    subject: Annotated[str | None, typer.Option("--subject", help="Subject id (link:btc), its last part (btc) or name.")] = None,
+    property_: Annotated[str | None, typer.Option("--property", help="flow, capacity, length, price, share, ...")] = None,
+    modality: Annotated[str | None, typer.Option("--modality", help="actual, projected, target, capacity or quota.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or jsonl.")] = "table",
+    database_url: EvDbOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Stored claims with their verdicts against the model."""
+    import csv as _csv
+
+    if fmt not in ("table", "csv", "jsonl"):
+        _ev_fail(DataError(f"--format {fmt!r}: expected table, csv or jsonl"), False)
+    ev = _ev_open(data, database_url, False)
+    items = ev.claims(subject=subject, property=property_, modality=modality)
+    if fmt == "jsonl":
+        for v in items:
+            print(json.dumps(v.as_dict(), ensure_ascii=False, default=str))
+    elif fmt == "csv":
+        rows = [v.as_dict() for v in items]
+        if rows:
+            w = _csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+    else:
+        rows = [[v.id, v.surface, _ev_value(v), _ev_period(v), v.modality, v.subject_id, v.property, v.link.get("verdict"),
+                 v.link.get("detail"), v.decision or "", v.source] for v in items]  # fmt: skip
+        cols = ["id", "figure", "value", "period", "modality", "subject", "property", "verdict", "detail", "review", "source"]
+        _ev_table(f"{len(rows)} claims", cols, rows)
+
+
+@evidence_app.command("conflicts")
+def evidence_conflicts(
+    all_groups: Annotated[bool, typer.Option("--all", help="Also show groups whose figures agree.")] = False,
+    tolerance: Annotated[float, typer.Option("--tolerance", help="Relative tolerance before figures disagree.")] = 0.05,
+    database_url: EvDbOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Claims about one subject, property and period, with every source; groups that disagree first."""
+    from rich.markup import escape
+
+    ev = _ev_open(data, database_url, as_json)
+    groups = ev.conflicts(tolerance=tolerance, only_conflicts=not all_groups)
+    if as_json:
+        _emit([g.as_dict() for g in groups])
+        return
+    if not groups:
+        out.print("no conflicting figures" if not all_groups else "no groups of figures", highlight=False)
+    for g in groups:
+        state = "[bold red]CONFLICT[/]" if g.conflict else "agree"
+        head = f"{escape(g.subject_id)} · {escape(g.property)} · {escape(g.period)} ({escape(g.unit)})"
+        out.print(f"{head}: {state}", highlight=False)
+        for r in g.reasons:
+            out.print(f"  {escape(r)}", highlight=False)
+        rows = [[m.id, _ev_value(m), m.modality, _ev_period(m), m.source, m.sentence[:160]] for m in g.members]
+        _ev_table("", ["id", "value", "modality", "period", "source", "quote"], rows)
+
+
+@evidence_app.command("review")
+def evidence_review(
+    claim_id: Annotated[int | None, typer.Argument(help="Claim to decide on; without it, show the queue.")] = None,
+    action: Annotated[str | None, typer.Option("--action", help="accept, reject or edit.")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (required with --action).")] = "",
+    set_: Annotated[list[str] | None, typer.Option("--set", help="FIELD=VALUE for --action edit (repeatable).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Rows of the queue to show.")] = 20,
+    database_url: EvDbOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The review queue (least sure × most relied on first), or a decision on one claim."""
+    from corridor.evidence.review import parse_edits
+
+    ev = _ev_open(data, database_url, as_json)
+    if claim_id is None:
+        queue = ev.queue(limit)
+        if as_json:
+            _emit([{"priority": p, **v.as_dict()} for p, v in queue])
+            return
+        rows = [[f"{p:.2f}", v.id, v.surface, _ev_value(v), v.subject_id, v.link.get("verdict"), v.confidence, v.source]
+                for p, v in queue]  # fmt: skip
+        cols = ["priority", "id", "figure", "value", "subject", "verdict", "conf", "source"]
+        _ev_table(f"review queue ({len(rows)} shown)", cols, rows)
+        return
+    try:
+        if action is None:
+            raise DataError("--action: expected accept, reject or edit")
+        v = ev.decide(claim_id, action, reason, parse_edits(set_ or []) or None)
+    except (CorridorError, ValueError) as exc:
+        _ev_fail(exc, as_json)
+    if as_json:
+        _emit(v.as_dict())
+    else:
+        out.print(f"claim {v.id}: {v.decision} ({_ev_value(v)}, {v.modality}, {v.subject_id})", highlight=False, markup=False)
+
+
+@evidence_app.command("promote")
+def evidence_promote(
+    claim_id: Annotated[int, typer.Argument(help="An accepted claim that supports a model value.")],
+    dataset: Annotated[Path, typer.Option("--dataset", help="Dataset folder to write (a copy; never the installed one).")],
+    database_url: EvDbOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write an accepted claim's quote, page and date into a dataset's provenance and sources."""
+    ev = _ev_open(data, database_url, as_json)
+    try:
+        r = ev.promote(claim_id, dataset)
+    except (CorridorError, ValueError) as exc:
+        _ev_fail(exc, as_json)
+    if as_json:
+        _emit({k: str(v) for k, v in vars(r).items()})
+    else:
+        verb = "replaced" if r.replaced else "added"
+        out.print(f"{verb} provenance of {r.table}/{r.record_id}/{r.field} in {r.dataset_dir} (source {r.source_id})",
+                  highlight=False, markup=False)  # fmt: skip
