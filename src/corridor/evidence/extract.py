@@ -23,7 +23,7 @@ __all__ = ["extract_claims", "split_sentences"]
 
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|No|Nr|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|vs|etc|approx|Inc|Ltd|Co|"
                      r"Corp|Gov|Gen|Sen|Rep|Prof|Jr|Sr|e\.g|i\.e)|\b[A-Z]|\b[A-Z]\.[A-Z])\.$")  # fmt: skip
-_SENT_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|\n+")
+_SENT_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[^a-z\s])|\n+")
 
 _QUOTA = re.compile(r"\bquotas?\b", re.I)
 _CAPACITY = re.compile(r"\bcapacit(?:y|ies)\b|\bcapable\s+of\b|\bdesigned\s+(?:to|for)\b|\bnameplate\b", re.I)
@@ -57,6 +57,7 @@ _ANAPHOR = re.compile(r"\bthe\s+(pipeline|corridor|route|port|railway|line|termi
 _ANAPHOR_KIND = {"pipeline": "pipeline", "corridor": "corridor", "route": "corridor", "port": "port", "railway": "rail",
                  "line": "rail", "terminal": "port"}  # fmt: skip
 
+_INFRA = {"link", "node", "corridor", "project"}
 _MONEY_LIKE = {"investment", "trade_value", "price", "value", "share", "change", "count"}
 _PRIORITY_PHYSICAL = {"link": 5, "project": 5, "node": 4, "corridor": 4, "city": 2, "country": 1, "currency": 0}
 _PRIORITY_MONEY = {"project": 5, "link": 4, "node": 4, "corridor": 3, "country": 3, "city": 3, "currency": 0}
@@ -199,6 +200,12 @@ def _subject(q: RawQuantity, s: str, prop: str, mentions: list[Mention], index: 
     usable = [m for m in mentions if m.kind != "currency"]
     if usable:
         best = max(usable, key=lambda m: _score(m, q, s, prop))
+        if best.kind in ("country", "city") and prop not in _MONEY_LIKE:
+            # "Kazakhstan was allocated a quota of 1.5 Mt" right after a sentence about BTC is about BTC
+            for idx, prev in reversed(state.claims):
+                if index - idx <= 1 and prev.subject_id and prev.subject_id.split(":")[0] in _INFRA:
+                    return prev.subject, prev.subject_id, "inherited from the previous figure"
+                break
         return best.name, best.subject_id, "named"
     for idx, prev in reversed(state.claims):
         if index - idx > 2:
