@@ -204,3 +204,32 @@ def test_gold_set_scores(gaz):
     assert result.precision >= 0.97 and result.recall >= 0.97
     assert result.subject_right / result.subject_gold >= 0.8
     assert result.period_right / result.period_gold >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "prop"),
+    [
+        ("Temperatures reached 45°C in the city.", 45, "degC", "temperature"),
+        ("The fire burned 15,000 hectares of forest.", 15_000, "ha", "area"),
+        ("Wind farms with 2.5 GW of capacity are planned.", 2.5, "GW", "capacity"),
+        ("The central bank cut rates by 50 basis points.", 50, "bp", "change"),
+        ("Sales marked a 12% drop.", 12, "%", "change"),
+        ("The response cost Rs 500 crore.", 5e9, "INR", "investment"),
+        ("The pipeline will cost C$12.6bn.", 12.6e9, "CAD", "investment"),
+        ("Workers earn $15 an hour.", 15, "USD/h", "price"),
+    ],
+)
+def test_general_news_units(text, value, unit, prop, gaz):
+    c = one(text, gaz)
+    assert (c.value, c.unit, c.property) == (pytest.approx(value), unit, prop)
+
+
+def test_elided_units_and_labels(gaz):
+    text = "A magnitude 7.8 earthquake killed at least 2,500 people and injured more than 10,000 at 3 a.m."
+    claims = extract_claims(text, gaz, PUB)
+    assert [(c.value, c.unit, c.counted, c.bound) for c in claims] == [
+        (2500, "count", "people", "at_least"),
+        (10000, "count", "people", "more_than"),
+    ]
+    seats = extract_claims("The opposition took 48 of 120 seats.", gaz, PUB)
+    assert [(c.value, c.counted) for c in seats] == [(48, "seats"), (120, "seats")]

@@ -44,6 +44,13 @@ _CHANGE = re.compile(
     r"up|down|declined?|climbed?|gained?|lost|another|expanded?|reduced?|cut)\b[^.,;]{0,25}$",
     re.I,
 )
+_CHANGE_AFTER = re.compile(
+    r"\s*(?:drop|decline|increase|rise|fall|jump|gain|growth|decrease|cut|hike|surge|slump|plunge|rebound)", re.I
+)
+_OTHER_PROPERTY = {"degC": "temperature", "degF": "temperature", "ha": "area", "km2": "area", "acre": "area",
+                   "km/h": "speed", "mph": "speed", "kn": "speed", "GW": "power", "MW": "power", "kW": "power",
+                   "energy": "energy", "kg": "mass", "g": "mass", "lb": "mass", "l": "volume", "gal": "volume",
+                   "m3": "volume", "s": "duration", "cm": "length", "mm": "length", "ft": "length", "in": "length"}  # fmt: skip
 _INVEST = re.compile(r"invest|fund|financ|loan|capital|pledge|grant|credit|worth|project|deal|guarant|FDI|\bcost", re.I)
 _TRADE = re.compile(r"trade|turnover|export|import|revenue|sales|supplied|supply", re.I)
 _PRICE = re.compile(r"price|tariff|fee|per\s+(?:ton|tonne|TEU|container|barrel)|charge", re.I)
@@ -118,10 +125,10 @@ def _property(s: str, q: RawQuantity, modality: Modality) -> str:
         return "count"
     if unit in ("times", "pp"):
         return "change"
-    if unit == "%":
+    if unit in ("%", "bp"):
         if re.match(r"\s+of\b", s[q.end :]):
             return "share"
-        return "change" if _CHANGE.search(s[: q.start]) else "share"
+        return "change" if _CHANGE.search(s[: q.start]) or _CHANGE_AFTER.match(s[q.end :]) else "share"
     if q.currency and "/" in unit:
         return "price"
     if q.currency:
@@ -133,6 +140,8 @@ def _property(s: str, q: RawQuantity, modality: Modality) -> str:
         return "trade_value" if _TRADE.search(ctx) else "value"
     if unit in ("km", "m", "mi"):
         return "length"
+    if unit in _OTHER_PROPERTY:
+        return "capacity" if modality is Modality.CAPACITY and _OTHER_PROPERTY[unit] == "power" else _OTHER_PROPERTY[unit]
     if unit in ("min", "h", "days", "weeks", "months", "years"):
         if _CUSTOMS.search(s):
             return "customs_time"

@@ -43,7 +43,8 @@ WORD_NUMBERS = {
 
 #: Scale words and their factors; single letters only count right after a number that carries a currency.
 SCALE = {
-    "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
+    "thousand": 1e3, "k": 1e3, "lakh": 1e5, "crore": 1e7, "crores": 1e7,
+    "million": 1e6, "millions": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
     "billion": 1e9, "billions": 1e9, "bln": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "trn": 1e12,
 }  # fmt: skip
 
@@ -57,9 +58,11 @@ NUMBER_RE = re.compile(
 
 #: Currency written before the number: symbols and ISO codes.
 CURRENCY_BEFORE_RE = re.compile(
-    r"(?P<cur>US\$|\$|€|£|¥|₸|₽|₺|₼|\b(?:USD|EUR|GBP|KZT|RUB|CNY|RMB|TRY|AZN|UZS|KGS|TJS|TMT|GEL|CHF|JPY|INR|IRR))\s?$"
+    r"(?P<cur>US\$|HK\$|C\$|A\$|S\$|NZ\$|R\$|\$|€|£|¥|₹|₸|₽|₺|₼|\bRs\.?|\b(?:USD|EUR|GBP|KZT|RUB|CNY|RMB|TRY|AZN|UZS|KGS|TJS|TMT|GEL|CHF|JPY|INR|IRR))\s?$"
 )
-CURRENCY_SYMBOL = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "₸": "KZT", "₽": "RUB", "₺": "TRY",
+CURRENCY_SYMBOL = {"US$": "USD", "HK$": "HKD", "C$": "CAD", "A$": "AUD", "S$": "SGD", "NZ$": "NZD", "R$": "BRL",
+                   "₹": "INR", "Rs": "INR", "Rs.": "INR",
+                   "$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "₸": "KZT", "₽": "RUB", "₺": "TRY",
                    "₼": "AZN", "RMB": "CNY"}  # fmt: skip
 
 #: Currency words written after the number (and after a scale word).
@@ -69,7 +72,10 @@ CURRENCY_AFTER = {
     "roubles": "RUB", "rub": "RUB", "yuan": "CNY", "renminbi": "CNY", "cny": "CNY", "lira": "TRY", "liras": "TRY",
     "try": "TRY", "manat": "AZN", "manats": "AZN", "azn": "AZN", "tmt": "TMT", "soms": "KGS", "som": "KGS",
     "kgs": "KGS", "sum": "UZS", "soums": "UZS", "soum": "UZS", "uzs": "UZS", "somoni": "TJS", "tjs": "TJS",
-    "lari": "GEL", "gel": "GEL", "rials": "IRR", "rial": "IRR", "rupees": "INR", "yen": "JPY", "swiss francs": "CHF",
+    "lari": "GEL", "gel": "GEL", "rials": "IRR", "rial": "IRR", "rupees": "INR", "yen": "JPY",
+    "swiss francs": "CHF", "francs": "CHF",
+    "dirhams": "AED", "riyals": "SAR", "pesos": "MXN", "rand": "ZAR", "hryvnias": "UAH", "zlotys": "PLN",
+    "forints": "HUF", "leva": "BGN", "lei": "RON",
 }  # fmt: skip
 
 #: Unit phrases after a number (longest first) → canonical unit; "+rate" suffixes carry a rate.
@@ -98,9 +104,31 @@ UNIT_WORDS: list[tuple[str, str, str | None]] = [
     (r"(?:barrels|barrel)\s+(?:per|a)\s+day\b", "bbl", "day"),
     (r"(?:bpd|b/d)\b", "bbl", "day"),
     (r"(?:barrels|barrel|bbl)\b", "bbl", None),
+    (r"(?:square\s+kilomet(?:er|re)s?|sq\.?\s*km|km2|km²)", "km2", None),
+    (r"hectares?\b|ha\b", "ha", None),
+    (r"acres?\b", "acre", None),
+    (r"(?:kilomet(?:er|re)s?\s+(?:per|an|a)\s+hour|km/h|kph)\b", "km/h", None),
+    (r"(?:miles\s+(?:per|an|a)\s+hour|mph)\b", "mph", None),
+    (r"knots?\b", "kn", None),
     (r"(?:kilomet(?:er|re)s?|kms?)\b", "km", None),
     (r"miles?\b", "mi", None),
+    (r"(?:centimet(?:er|re)s?|cm)\b", "cm", None),
+    (r"(?:millimet(?:er|re)s?|mm)\b", "mm", None),
+    (r"(?:feet|foot|ft)\b", "ft", None),
+    (r"(?:inches|inch)\b", "in", None),
     (r"(?:met(?:er|re)s?)\b", "m", None),
+    (r"(?:kilograms?|kilos?|kg)\b", "kg", None),
+    (r"(?:grams?|g)\b(?!\s*[a-z])", "g", None),
+    (r"(?:pounds|lbs?)\b(?!\s+sterling)", "lb", None),
+    (r"(?:litres?|liters?)\b", "l", None),
+    (r"gallons?\b", "gal", None),
+    (r"(?:TWh|GWh|MWh|kWh)\b", "energy", None),
+    (r"(?:gigawatts?|GW)\b", "GW", None),
+    (r"(?:megawatts?|MW)\b", "MW", None),
+    (r"(?:kilowatts?|kW)\b", "kW", None),
+    (r"(?:°\s?C|degrees\s+Celsius|degrees\s+C\b)", "degC", None),
+    (r"(?:°\s?F|degrees\s+Fahrenheit)", "degF", None),
+    (r"(?:seconds?|secs?)\b", "s", None),
     (r"(?:hours?|hrs?)\b", "h", None),
     (r"h\b(?!\s*[a-z])", "h", None),
     (r"(?:minutes?|mins?)\b", "min", None),
@@ -111,11 +139,12 @@ UNIT_WORDS: list[tuple[str, str, str | None]] = [
     (r"%", "%", None),
     (r"(?:percent|per\s+cent|pct)\b", "%", None),
     (r"percentage\s+points?\b|pp\b", "pp", None),
+    (r"basis\s+points?\b|bps?\b", "bp", None),
     (r"fold\b", "times", None),
     (r"times\b(?!\s+(?:more|less|as|higher|lower))", "times", None),
 ]
-UNIT_RE = [(re.compile(p, re.IGNORECASE if not p.startswith(("Mt", "mt", "TEU", "FEU", "t\\b", "h\\b")) else 0), u, r)
-           for p, u, r in UNIT_WORDS]  # fmt: skip
+_CASED = ("Mt", "mt", "TEU", "FEU", "t\\b", "h\\b", "(?:grams")  # "5G" is not five grams
+UNIT_RE = [(re.compile(p, 0 if p.startswith(_CASED) else re.IGNORECASE), u, r) for p, u, r in UNIT_WORDS]
 
 #: A rate right after the unit.
 RATE_RE = re.compile(

@@ -26,7 +26,7 @@ from corridor.evidence.lexicon import (
 
 __all__ = ["RawQuantity", "scan_numbers"]
 
-_SCALE_RE = re.compile(r"\s*(thousand|millions?|billions?|trillion|mln|mn|bln|bn|trn|tn)\b", re.I)
+_SCALE_RE = re.compile(r"\s*(thousand|millions?|billions?|trillion|mln|mn|bln|bn|trn|tn|lakh|crores?)\b", re.I)
 _SCALE_TIGHT_RE = re.compile(r"(k|m|M|b|B|bn|mn|tn)\b")
 _RANGE_RE = re.compile(
     r"(?P<sep>\s*(?:-|–|—)\s*|\s+(?:to|and|or)\s+)(?P<cur>US\$|\$|€|£)?(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?![\d])"
@@ -34,14 +34,25 @@ _RANGE_RE = re.compile(
 _CUR_AFTER_RE = re.compile(r"\s*(" + "|".join(sorted(map(re.escape, CURRENCY_AFTER), key=len, reverse=True)) + r")\b", re.I)
 _MONTH_WORD = re.compile(r"\b(" + "|".join(MONTHS) + r")\.?\s*$", re.I)
 _MONTH_AFTER = re.compile(r"^\s*(?:-\s*\d+\s+)?(" + "|".join(MONTHS) + r")\b", re.I)
-_AGO = re.compile(r"^\s*(?:ago|later|earlier|before|after|old|of age)\b|^-year-old", re.I)
+_AGO = re.compile(r"^\s*(?:ago|later|earlier|before|after|old|of age)\b|^-(?:year|month|week|day)s?-old|^-old\b", re.I)
+_CLOCK = re.compile(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock|GMT|UTC)", re.I)
 _OF_WHOM = re.compile(r"^\s+of\s+(?:whom|which|them|those)\b", re.I)
 _TO_BEFORE = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
 _WORD = re.compile(r"\s+([A-Za-z][a-z]+(?:-[a-z]+)?)")
-_PER_UNIT = re.compile(r"\s*(?:a|an|per|/)\s*(barrel|bbl|tonne|ton|t|TEU|container|wagon|km|kg|MWh|kWh|litre|liter)\b", re.I)
+_PER_UNIT = re.compile(
+    r"\s*(?:a|an|per|/)\s*(barrel|bbl|tonne|ton|t|TEU|container|wagon|km|kg|MWh|kWh|litre|liter|share|hour|day|month|year|"
+    r"person|head|night|gallon)\b",
+    re.I,
+)
 _PER_NAME = {"barrel": "bbl", "tonne": "t", "ton": "t", "teu": "TEU", "container": "container", "wagon": "wagon",
-             "litre": "l", "liter": "l", "mwh": "MWh", "kwh": "kWh"}  # fmt: skip
+             "litre": "l", "liter": "l", "mwh": "MWh", "kwh": "kWh", "hour": "h", "gallon": "gal"}  # fmt: skip
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:\w+\s+){0,2}$", re.I)
+_LABEL_BEFORE = re.compile(
+    r"\b(?:magnitude|level|grade|category|phase|number|version|stage|round|article|section|chapter|page|line|"
+    r"gate|terminal|platform|route|flight|lot|item|model|size|type|class|no|nr|unit|block|zone|tier|step)\s+$",
+    re.I,
+)
+_OF_COUNT = re.compile(r"\s+(?:of|out\s+of)\s+(?:the\s+)?(?:\d{1,3}(?:,\d{3})+|\d+)\s+([a-z]+)", re.I)
 _YEARLIKE = re.compile(r"^(?:1[89]\d\d|20\d\d|21\d\d)$")
 
 
@@ -122,6 +133,8 @@ def _excluded_bare(s: str, start: int, end: int, number: str, sentence_first: bo
         return "id"
     if re.search(r"(?:#|\bNo\.?|\bNr\.?)\s*$", s[:start]):
         return "number sign"
+    if _LABEL_BEFORE.search(s[:start]):
+        return "label number"
     return None
 
 
@@ -129,7 +142,7 @@ def _is_date_or_noise(s: str, start: int, end: int, number: str) -> str | None:
     """Reasons that hold even with a unit: ordinals, clock times, snippet cuts, dates, list numbers."""
     if re.match(r"(?:st|nd|rd|th)\b", s[end : end + 3]):
         return "ordinal"
-    if re.match(r":\d", s[end : end + 2]):
+    if re.match(r":\d", s[end : end + 2]) or _CLOCK.match(s[end:]):
         return "clock time"
     if s[end : end + 3] == "..." or s[end : end + 1] == "…":
         return "cut by the snippet"
@@ -217,9 +230,11 @@ def scan_numbers(s: str, skip: list[tuple[int, int]]) -> list[RawQuantity]:
                 noun, npos = "persons", pos
             if noun is not None:
                 q.unit, q.counted, q.end = "count", noun, npos
-            elif found and _TO_BEFORE.search(s[:q_start]) and found[-1].unit:
-                prev = found[-1]
-                q.unit, q.currency, q.rate = prev.unit, prev.currency, prev.rate
+            elif (of := _OF_COUNT.match(s, pos)) is not None:
+                q.unit, q.counted = "count", of.group(1).lower()
+            elif found and found[-1].unit and not re.search(r"\d|[;:]", s[found[-1].end : q_start]):
+                prev = found[-1]  # "from 100,000 TEUs to 865,000", "2,500 people and injured more than 10,000"
+                q.unit, q.currency, q.rate, q.counted = prev.unit, prev.currency, prev.rate, prev.counted
                 q.notes.append(f"unit {prev.unit} carried over from {s[prev.start : prev.end]!r}")
             else:
                 continue

@@ -73,6 +73,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:since|from)\s+({_Y})\b", re.I), "since"),
     (re.compile(rf"\b(?:(early|late|mid-?)\s*)?({_Y})(?![\d%/.,]\d|\s*(?:%|percent|tons|tonnes|km|TEU))\b(?!s\b)"), "year"),
     (re.compile(r"\b(?:in\s+)?the\s+next\s+(\w+)\s+years\b", re.I), "next_years"),
+    (re.compile(r"\b(?:the\s+)?(first|second|third|fourth)\s+quarter\b", re.I), "quarter_pub"),
+    (re.compile(r"\b(?:the\s+)?(first|second)\s+half\b(?!\s+of\s+the\s+\d)", re.I), "half_pub"),
     (re.compile(r"\b(?:this|the\s+current)\s+year\b", re.I), "this_year"),
     (re.compile(r"\b(?:last|the\s+previous|the\s+past)\s+year\b", re.I), "last_year"),
     (re.compile(r"\bnext\s+year\b", re.I), "next_year"),
@@ -131,6 +133,10 @@ def _resolve(kind: str, g: tuple[str | None, ...], published: date | None, last_
     if kind == "next_years":
         n = _num(g[0] or "")
         return (_ymd(pub), _ymd(pub + n, 12, 31)) if pub and n else (None, None)
+    if kind in ("quarter_pub", "half_pub"):
+        if not pub:
+            return None, None
+        return _resolve(kind.split("_")[0], (g[0], str(pub)), published, last_year)
     offsets = {"this_year": 0, "now": 0, "last_year": -1, "next_year": 1}
     if kind in offsets:
         return _year(pub + offsets[kind]) if pub else (None, None)
