@@ -1026,6 +1026,21 @@ def _ev_period(c: Any) -> str:
     return f"{c.period_start or '…'} – {c.period_end or '…'}"
 
 
+def _ev_quote(c: Any, width: int = 150) -> str:
+    """The sentence around the figure, cut at word boundaries to about *width* characters."""
+    text = " ".join(c.sentence.split())
+    if len(text) <= width:
+        return text
+    at = max(text.find(c.surface), 0)
+    lo = max(0, at - (width - len(c.surface)) // 2)
+    hi = min(len(text), lo + width)
+    lo = max(0, hi - width)
+    head = text[lo:hi]
+    head = head.split(" ", 1)[1] if lo > 0 and " " in head else head
+    head = head.rsplit(" ", 1)[0] if hi < len(text) and " " in head else head
+    return ("… " if lo > 0 else "") + head + (" …" if hi < len(text) else "")
+
+
 def _ev_inputs(paths: list[Path], jsonl: bool, published: Any, as_json: bool) -> list[tuple[str, str, Any]]:
     """(id, text, date) for each document named on the command line ("-" reads stdin)."""
     from corridor.evidence.ingest import read_page
@@ -1174,7 +1189,7 @@ def evidence_conflicts(
         out.print(f"{head}: {state}", highlight=False)
         for r in g.reasons:
             out.print(f"  {escape(r)}", highlight=False)
-        rows = [[m.id, _ev_value(m), m.modality, _ev_period(m), m.source, m.sentence[:160]] for m in g.members]
+        rows = [[m.id, _ev_value(m), m.modality, _ev_period(m), m.source, _ev_quote(m)] for m in g.members]
         _ev_table("", ["id", "value", "modality", "period", "source", "quote"], rows)
 
 
