@@ -233,3 +233,24 @@ def test_elided_units_and_labels(gaz):
     ]
     seats = extract_claims("The opposition took 48 of 120 seats.", gaz, PUB)
     assert [(c.value, c.counted) for c in seats] == [(48, "seats"), (120, "seats")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("She did not want to wait another two hours.", [(2, "h")]),
+        ("The two sides have been negotiating since June.", [(2, "count")]),
+        ("They would need to add ten users in Asia.", [(10, "count")]),
+        ("He outlined a five-year plan.", [(5, "years")]),
+        ("There are three generally discussed possibilities.", [(3, "count")]),
+        ("Twenty-five people were hurt.", [(25, "count")]),
+        ("It builds on the first five-country summit.", []),
+        ("They hold two-thirds of the output.", []),
+        ("During the first nine months of 2024, trade grew.", []),
+        ("Nine months later, the talks resumed.", []),
+        ("It is one of the few countries that grew.", []),
+        ("Kazakhstan Building Five Cross-Border Trade Hubs", []),
+    ],
+)
+def test_number_words(text, expected, gaz):
+    assert [(c.value, c.unit) for c in extract_claims(text, gaz, PUB)] == expected

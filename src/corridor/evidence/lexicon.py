@@ -37,9 +37,28 @@ MONTHS = {
 
 WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "half a": 0.5, "a hundred": 100, "several": None,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "half a": 0.5, "a hundred": 100,
 }  # fmt: skip
+_UNITS_W = "one|two|three|four|five|six|seven|eight|nine"
+_TENS_W = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+#: Number words that count things on their own ("two hours", "five stages"); "one" and "a" are left out as they
+#: are mostly articles ("one of the few …").
+_TEENS_W = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+COUNT_WORD_RE = rf"(?:(?:{_TENS_W})(?:-(?:{_UNITS_W}))?|two|three|four|five|six|seven|eight|nine|{_TEENS_W})"
+
+
+def word_value(word: str) -> float | None:
+    """Value of a number word ("twenty-five" → 25)."""
+    w = " ".join(word.lower().split())
+    if w in WORD_NUMBERS:
+        return WORD_NUMBERS[w]
+    tens, _, unit = w.partition("-")
+    if tens in WORD_NUMBERS and unit in WORD_NUMBERS:
+        return float(WORD_NUMBERS[tens] + WORD_NUMBERS[unit])
+    return None
+
 
 #: Scale words and their factors; single letters only count right after a number that carries a currency.
 SCALE = {
@@ -52,7 +71,8 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _WORDNUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a|an|half\s+a)"
 #: A number in digits, or a number word followed by a scale word ("one million").
 NUMBER_RE = re.compile(
-    rf"(?<![\w.,/])(?P<num>{_NUM})(?![\d])|(?<![\w-])(?P<word>{_WORDNUM})\s+(?=(?:thousand|million|billion|trillion)\b)",
+    rf"(?<![\w.,/])(?P<num>{_NUM})(?![\d])|(?<![\w-])(?P<word>{_WORDNUM})\s+(?=(?:thousand|million|billion|trillion)\b)"
+    rf"|(?<![\w-])(?P<cword>{COUNT_WORD_RE})(?=[\s-])",
     re.IGNORECASE,
 )
 

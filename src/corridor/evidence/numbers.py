@@ -22,6 +22,7 @@ from corridor.evidence.lexicon import (
     SCALE,
     UNIT_RE,
     WORD_NUMBERS,
+    word_value,
 )
 
 __all__ = ["RawQuantity", "scan_numbers"]
@@ -38,6 +39,7 @@ _AGO = re.compile(r"^\s*(?:ago|later|earlier|before|after|old|of age)\b|^-(?:yea
 _CLOCK = re.compile(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock|GMT|UTC)", re.I)
 _OF_WHOM = re.compile(r"^\s+of\s+(?:whom|which|them|those)\b", re.I)
 _TO_BEFORE = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
+_NOUNS_LY = frozenset({"supply", "family", "ally", "assembly", "rally", "italy"})
 _WORD = re.compile(r"\s+([A-Za-z][a-z]+(?:-[a-z]+)?)")
 _PER_UNIT = re.compile(
     r"\s*(?:a|an|per|/)\s*(barrel|bbl|tonne|ton|t|TEU|container|wagon|km|kg|MWh|kWh|litre|liter|share|hour|day|month|year|"
@@ -53,6 +55,8 @@ _LABEL_BEFORE = re.compile(
     re.I,
 )
 _OF_COUNT = re.compile(r"\s+(?:of|out\s+of)\s+(?:the\s+)?(?:\d{1,3}(?:,\d{3})+|\d+)\s+([a-z]+)", re.I)
+_WORD_SKIP_BEFORE = re.compile(r"\b(?:first|last|next|final|initial|previous|coming|following|top|the\s+other)\s+$", re.I)
+_WORD_SKIP_AFTER = re.compile(r"-(?:thirds?|quarters?|fifths?|halves|tenths?)\b|\s+(?:of|or|to|and|times)\b", re.I)
 _YEARLIKE = re.compile(r"^(?:1[89]\d\d|20\d\d|21\d\d)$")
 
 
@@ -100,21 +104,28 @@ def _unit_at(s: str, pos: int, compound: bool) -> tuple[str | None, str | None, 
 
 def _count_noun(s: str, pos: int) -> tuple[str | None, int]:
     """The counted noun after a bare number ("607 citizens", "145 joint projects"), or None."""
-    words, end = [], pos
+    words, end, seen = [], pos, 0
     for m in _WORD.finditer(s, pos):
-        if m.start() != end or len(words) >= 3:
+        if m.start() != end or seen >= 4:
             break
         w = m.group(1)
-        verb_like = words and w.endswith(("ed", "ing"))
-        if w.lower() in COUNT_STOP or (w[0].isupper() and words) or w.endswith("ly") or verb_like:
+        seen += 1
+        if w.lower() in COUNT_STOP or (words and w.endswith(("ed", "ing"))):
             break
-        words.append(w)
+        if w[0].isupper() and not words and seen == 1:
+            return None, pos  # "Dos 2 showed", "22 December": a name or a date follows
         end = m.end()
-    if not words or words[0][0].isupper() or words[0].endswith("ly"):
+        if w[0].isupper() or (w.endswith("ly") and w.lower() not in _NOUNS_LY):
+            continue  # "two major Eurasian actors", "three generally discussed possibilities"
+        words.append(w)
+        if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+            break  # the plural head noun ends the phrase
+    if not words:
         return None, pos
     plural = [w for w in words if w.endswith("s") and not w.endswith("ss")]
     head = plural[0] if plural else words[-1]
-    return head.lower(), end
+    cut = s.find(head, pos) + len(head)
+    return head.lower(), cut
 
 
 def _excluded_bare(s: str, start: int, end: int, number: str, sentence_first: bool) -> str | None:
@@ -163,8 +174,13 @@ def scan_numbers(s: str, skip: list[tuple[int, int]]) -> list[RawQuantity]:
             continue  # "C5+1", "Su-27": part of a name
         if start < consumed_to or any(a <= start < b for a, b in skip):
             continue
+        counting = m.group("cword") is not None
         if m.group("num"):
             number, value = m.group("num"), _parse_num(m.group("num"))
+        elif counting:
+            number, value = m.group("cword"), word_value(m.group("cword"))
+            if value is None or _WORD_SKIP_BEFORE.search(s[:start]) or _WORD_SKIP_AFTER.match(s[end:]):
+                continue
         else:
             number, value = m.group("word"), WORD_NUMBERS.get(re.sub(r"\s+", " ", m.group("word").lower()))
             end = m.end()
@@ -197,6 +213,8 @@ def scan_numbers(s: str, skip: list[tuple[int, int]]) -> list[RawQuantity]:
                 currency = currency or (CURRENCY_SYMBOL.get(rm.group("cur") or "", None))
         if m.group("word") and scale == 1.0:
             continue
+        if counting and compound and not _unit_at(s, pos, True)[0]:
+            continue  # "five-country summit", "two-way flows": an adjective, not a count
         unit, rate, upos = _unit_at(s, pos, compound)
         if unit is None and currency is None:
             ca = _CUR_AFTER_RE.match(s, pos)
@@ -221,6 +239,11 @@ def scan_numbers(s: str, skip: list[tuple[int, int]]) -> list[RawQuantity]:
             per = _PER_UNIT.match(s, q.end)
             if per:
                 q.unit, q.end = f"{currency}/{_PER_NAME.get(per.group(1).lower(), per.group(1))}", per.end()
+        if q.unit is None and counting:
+            noun, npos = _count_noun(s, pos)
+            if noun is None:
+                continue
+            q.unit, q.counted, q.end = "count", noun, npos
         if q.unit is None:
             why = _excluded_bare(s, start, end, number, not s[:start].strip() or s[:start].strip() in '"“(')
             if why:
