@@ -77,9 +77,7 @@ NUMBER_RE = re.compile(
 )
 
 #: Currency written before the number: symbols and ISO codes.
-CURRENCY_BEFORE_RE = re.compile(
-    r"(?P<cur>US\$|HK\$|C\$|A\$|S\$|NZ\$|R\$|\$|€|£|¥|₹|₸|₽|₺|₼|\bRs\.?|\b(?:USD|EUR|GBP|KZT|RUB|CNY|RMB|TRY|AZN|UZS|KGS|TJS|TMT|GEL|CHF|JPY|INR|IRR))\s?$"
-)
+CURRENCY_BEFORE_RE = re.compile()
 CURRENCY_SYMBOL = {"US$": "USD", "HK$": "HKD", "C$": "CAD", "A$": "AUD", "S$": "SGD", "NZ$": "NZD", "R$": "BRL",
                    "₹": "INR", "Rs": "INR", "Rs.": "INR",
                    "$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "₸": "KZT", "₽": "RUB", "₺": "TRY",
@@ -87,7 +85,9 @@ CURRENCY_SYMBOL = {"US$": "USD", "HK$": "HKD", "C$": "CAD", "A$": "AUD", "S$": "
 
 #: Currency words written after the number (and after a scale word).
 CURRENCY_AFTER = {
-    "us dollars": "USD", "dollars": "USD", "dollar": "USD", "usd": "USD", "euros": "EUR", "euro": "EUR", "eur": "EUR",
+    "us dollars": "USD", "u.s. dollars": "USD", "australian dollars": "AUD", "canadian dollars": "CAD",
+    "hong kong dollars": "HKD", "new zealand dollars": "NZD", "singapore dollars": "SGD", "dollars": "USD",
+    "dollar": "USD", "usd": "USD", "euros": "EUR", "euro": "EUR", "eur": "EUR",
     "pounds sterling": "GBP", "pounds": "GBP", "gbp": "GBP", "tenge": "KZT", "kzt": "KZT", "rubles": "RUB",
     "roubles": "RUB", "rub": "RUB", "yuan": "CNY", "renminbi": "CNY", "cny": "CNY", "lira": "TRY", "liras": "TRY",
     "try": "TRY", "manat": "AZN", "manats": "AZN", "azn": "AZN", "tmt": "TMT", "soms": "KGS", "som": "KGS",
@@ -138,6 +138,12 @@ UNIT_WORDS: list[tuple[str, str, str | None]] = [
     (r"(?:inches|inch)\b", "in", None),
     (r"(?:met(?:er|re)s?)\b", "m", None),
     (r"(?:kilograms?|kilos?|kg)\b", "kg", None),
+    (r"yards?\b|yd\b", "yd", None),
+    (r"(?:horsepower|hp|bhp)\b", "hp", None),
+    (r"(?:TB|terabytes?)\b", "TB", None),
+    (r"(?:GB|gigabytes?)\b", "GB", None),
+    (r"(?:MB|megabytes?)\b", "MB", None),
+    (r"(?:cents?)\b", "cents", None),
     (r"(?:grams?|g)\b(?!\s*[a-z])", "g", None),
     (r"(?:pounds|lbs?)\b(?!\s+sterling)", "lb", None),
     (r"(?:litres?|liters?)\b", "l", None),
@@ -163,12 +169,11 @@ UNIT_WORDS: list[tuple[str, str, str | None]] = [
     (r"fold\b", "times", None),
     (r"times\b(?!\s+(?:more|less|as|higher|lower))", "times", None),
 ]
-_CASED = ("Mt", "mt", "TEU", "FEU", "t\\b", "h\\b", "(?:grams")  # "5G" is not five grams
+_CASED = ("Mt", "mt", "TEU", "FEU", "t\\b", "h\\b", "(?:grams", "(?:TB", "(?:GB", "(?:MB")  # "5G" is not five grams
 UNIT_RE = [(re.compile(p, 0 if p.startswith(_CASED) else re.IGNORECASE), u, r) for p, u, r in UNIT_WORDS]
 
 #: A rate right after the unit.
 RATE_RE = re.compile(
-    r"\s*(?:(?:(?:per|a|an|each|every)\s+|/\s*)(?P<unit>year|annum|yr|y|day|d|month|week|hour|h)\b|(?P<adv>annually|yearly|per\s+annum|daily|monthly|weekly|p\.a\.))",
     re.IGNORECASE,
 )
 #: A rate word later in the same clause ("... are transported annually").
@@ -208,71 +213,11 @@ TICKER_RE = re.compile(
 #: Words that end the search for a counted noun after a bare number.
 COUNT_STOP = frozenset(
     [
-        "of",
-        "in",
-        "to",
-        "the",
-        "and",
-        "or",
-        "by",
-        "from",
-        "for",
-        "on",
-        "at",
-        "with",
-        "per",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "will",
-        "would",
-        "has",
-        "have",
-        "had",
-        "be",
-        "been",
-        "than",
-        "that",
-        "which",
-        "who",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "their",
-        "his",
-        "her",
-        "our",
-        "a",
-        "an",
-        "more",
-        "less",
-        "over",
-        "under",
-        "into",
-        "onto",
-        "after",
-        "before",
-        "since",
-        "until",
-        "during",
-        "between",
-        "against",
-        "among",
-        "about",
-        "around",
-        "up",
-        "down",
-        "out",
-        "off",
-        "also",
-        "only",
-        "just",
-        "still",
-        "worth",
-        "each",
+        "of", "in", "to", "the", "and", "or", "by", "from", "for", "on", "at", "with", "per", "as", "is", "are", "was",
+        "were", "will", "would", "has", "have", "had", "be", "been", "than", "that", "which", "who", "this", "these",
+        "those", "it", "its", "their", "his", "her", "our", "a", "an", "over", "under", "into", "onto", "after",
+        "before", "since", "until", "during", "between", "against", "among", "about", "around", "up", "down", "out",
+        "off", "also", "only", "just", "still", "worth", "each", "so", "now", "then", "here", "there", "today",
+        "yesterday", "ago", "tonight",
     ]
-)
+)  # fmt: skip

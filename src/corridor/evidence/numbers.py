@@ -39,6 +39,8 @@ _AGO = re.compile(r"^\s*(?:ago|later|earlier|before|after|old|of age)\b|^-(?:yea
 _CLOCK = re.compile(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock|GMT|UTC)", re.I)
 _OF_WHOM = re.compile(r"^\s+of\s+(?:whom|which|them|those)\b", re.I)
 _TO_BEFORE = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
+_LOWER_PLURAL_NEXT = re.compile(r"\s+(?:[A-Z][a-z]+\s+)*[a-z]+s\b")
+_MODIFIERS = frozenset({"more", "fewer", "additional", "extra", "other", "new", "less"})
 _NOUNS_LY = frozenset({"supply", "family", "ally", "assembly", "rally", "italy"})
 _WORD = re.compile(r"\s+([A-Za-z][a-z]+(?:-[a-z]+)?)")
 _PER_UNIT = re.compile(
@@ -112,10 +114,10 @@ def _count_noun(s: str, pos: int) -> tuple[str | None, int]:
         seen += 1
         if w.lower() in COUNT_STOP or (words and w.endswith(("ed", "ing"))):
             break
-        if w[0].isupper() and not words and seen == 1:
+        if w[0].isupper() and not words and seen == 1 and not _LOWER_PLURAL_NEXT.match(s, m.end()):
             return None, pos  # "Dos 2 showed", "22 December": a name or a date follows
         end = m.end()
-        if w[0].isupper() or (w.endswith("ly") and w.lower() not in _NOUNS_LY):
+        if w[0].isupper() or (w.endswith("ly") and w.lower() not in _NOUNS_LY) or w.lower() in _MODIFIERS:
             continue  # "two major Eurasian actors", "three generally discussed possibilities"
         words.append(w)
         if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
@@ -140,8 +142,6 @@ def _excluded_bare(s: str, start: int, end: int, number: str, sentence_first: bo
     first_word = prev is not None and not s[: prev.start()].strip(" \"“‘'(")
     if prev and prev.group(1)[0].isupper() and not sentence_first and not first_word:
         return "name"
-    if "," not in number and "." not in number and len(number) >= 5:
-        return "id"
     if re.search(r"(?:#|\bNo\.?|\bNr\.?)\s*$", s[:start]):
         return "number sign"
     if _LABEL_BEFORE.search(s[:start]):
@@ -255,6 +255,8 @@ def scan_numbers(s: str, skip: list[tuple[int, int]]) -> list[RawQuantity]:
                 q.unit, q.counted, q.end = "count", noun, npos
             elif (of := _OF_COUNT.match(s, pos)) is not None:
                 q.unit, q.counted = "count", of.group(1).lower()
+            elif "," not in number and "." not in number and len(number) >= 5:
+                continue  # an id or a code, not a quantity
             elif found and found[-1].unit and not re.search(r"\d|[;:]", s[found[-1].end : q_start]):
                 prev = found[-1]  # "from 100,000 TEUs to 865,000", "2,500 people and injured more than 10,000"
                 q.unit, q.currency, q.rate, q.counted = prev.unit, prev.currency, prev.rate, prev.counted
