@@ -77,7 +77,10 @@ NUMBER_RE = re.compile(
 )
 
 #: Currency written before the number: symbols and ISO codes.
-CURRENCY_BEFORE_RE = re.compile()
+CURRENCY_BEFORE_RE = re.compile(
+    r"(?P<cur>US\$|HK\$|C\$|A\$|S\$|NZ\$|R\$|\$|€|£|¥|₹|₸|₽|₺|₼|\bRs\.?|"
+    r"\b(?:USD|EUR|GBP|KZT|RUB|CNY|RMB|TRY|AZN|UZS|KGS|TJS|TMT|GEL|CHF|JPY|INR|IRR))\s?$"
+)
 CURRENCY_SYMBOL = {"US$": "USD", "HK$": "HKD", "C$": "CAD", "A$": "AUD", "S$": "SGD", "NZ$": "NZD", "R$": "BRL",
                    "₹": "INR", "Rs": "INR", "Rs.": "INR",
                    "$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "₸": "KZT", "₽": "RUB", "₺": "TRY",
@@ -174,6 +177,8 @@ UNIT_RE = [(re.compile(p, 0 if p.startswith(_CASED) else re.IGNORECASE), u, r) f
 
 #: A rate right after the unit.
 RATE_RE = re.compile(
+    r"\s*(?:(?:(?:per|a|an|each|every)\s+|/\s*)(?P<unit>year|annum|yr|y|day|d|month|week|hour|h)\b"
+    r"|(?P<adv>annually|yearly|per\s+annum|daily|monthly|weekly|p\.a\.))",
     re.IGNORECASE,
 )
 #: A rate word later in the same clause ("... are transported annually").
