@@ -164,120 +164,149 @@ def _is_date_or_noise(s: str, start: int, end: int, number: str) -> str | None:
     return None
 
 
+def _number_at(s: str, m: re.Match[str]) -> tuple[str, float, int, bool] | None:
+    """(text, value, end, is a counting word) of one number match, or None when it is not a quantity."""
+    start, end = m.span()
+    if s[max(0, start - 2) : start - 1].isalnum() and s[start - 1 : start] in "+-" and start > 0:
+        return None  # "C5+1", "Su-27": part of a name
+    if m.group("num"):
+        number, value = m.group("num"), _parse_num(m.group("num"))
+    elif m.group("cword") is not None:
+        number, value = m.group("cword"), word_value(m.group("cword"))
+        if value is None or _WORD_SKIP_BEFORE.search(s[:start]) or _WORD_SKIP_AFTER.match(s[end:]):
+            return None
+    else:
+        number, value = m.group("word"), WORD_NUMBERS.get(re.sub(r"\s+", " ", m.group("word").lower()))
+        if value is None:
+            return None
+    if _is_date_or_noise(s, start, end, number):
+        return None
+    return number, float(value), end, m.group("cword") is not None
+
+
+def _range_at(s: str, pos: int, q_start: int, value: float, scale: float, currency: str | None):
+    """A range continuing at *pos* ("2–2.5 million", "between 6 and 14"): (low, high, scale, pos, currency)."""
+    rm = _RANGE_RE.match(s, pos)
+    sep = rm.group("sep").strip() if rm else ""
+    if not rm or (sep == "and" and not re.search(r"between\s+\S*$", s[:q_start])) or _FROM_BEFORE.search(s[:q_start]):
+        return None
+    second = _parse_num(rm.group("num"))
+    scale2, pos2 = _scale_at(s, rm.end(), tight=currency is not None or rm.group("cur") is not None)
+    unit2, _, _ = _unit_at(s, pos2, False)
+    noun2 = _count_noun(s, pos2)[0] if sep in ("or", "to") and not unit2 else None
+    if not (sep in ("-", "–", "—") or unit2 or scale2 != 1.0 or rm.group("cur") or noun2):
+        return None
+    if scale == 1.0 and scale2 != 1.0 and value <= second:
+        scale = scale2
+    return value * scale, second * scale2, scale, pos2, currency or CURRENCY_SYMBOL.get(rm.group("cur") or "")
+
+
+def _normalise_unit(q: RawQuantity, s: str, unit: str | None, scale: float) -> None:
+    """Million tonnes as Mt, billion cubic metres as bcm, money as its currency (per unit where stated)."""
+    if unit in ("t", "Mt") and scale == 1e6:
+        q.unit = "Mt"
+        q.value, q.low, q.high = (None if v is None else v / 1e6 for v in (q.value, q.low, q.high))
+    elif unit == "m3" and scale in (1e6, 1e9):
+        q.unit = "bcm" if scale == 1e9 else "mcm"
+        q.value, q.low, q.high = (None if v is None else v / scale for v in (q.value, q.low, q.high))
+    if q.currency and not unit:
+        q.unit = q.currency
+        per = _PER_UNIT.match(s, q.end)
+        if per:
+            q.unit, q.end = f"{q.currency}/{_PER_NAME.get(per.group(1).lower(), per.group(1))}", per.end()
+
+
+def _unitless(q: RawQuantity, s: str, number: str, start: int, end: int, pos: int, found: list[RawQuantity]) -> bool:
+    """Give a number stated without a unit its counted noun or the unit of the figure before it; False if it is
+    no quantity (a year, a date, a name, an id)."""
+    if _excluded_bare(s, start, end, number, not s[:start].strip() or s[:start].strip() in '"“('):
+        return False
+    noun, npos = _count_noun(s, pos)
+    if noun is None and _OF_WHOM.match(s[pos:]):
+        noun, npos = "persons", pos
+    if noun is not None:
+        q.unit, q.counted, q.end = "count", noun, npos
+    elif (of := _OF_COUNT.match(s, pos)) is not None:
+        q.unit, q.counted = "count", of.group(1).lower()
+    elif "," not in number and "." not in number and len(number) >= 5:
+        return False  # an id or a code, not a quantity
+    elif found and found[-1].unit and not re.search(r"\d|[;:]", s[found[-1].end : q.start]):
+        prev = found[-1]  # "from 100,000 TEUs to 865,000", "2,500 people and injured more than 10,000"
+        q.unit, q.currency, q.rate, q.counted = prev.unit, prev.currency, prev.rate, prev.counted
+        q.notes.append(f"unit {prev.unit} carried over from {s[prev.start : prev.end]!r}")
+    else:
+        return False
+    return True
+
+
+def _rate_and_bound(q: RawQuantity, s: str) -> None:
+    if q.rate is None and q.unit not in ("%", "pp", "times", "count"):
+        rt = RATE_RE.match(s, q.end)
+        if rt:
+            q.rate = RATE_NAME[(rt.group("unit") or rt.group("adv")).lower()]
+            q.end = rt.end()
+        else:
+            later = RATE_LATER_RE.search(s[q.end : q.end + 60])
+            if later and not re.search(r"\d", s[q.end : q.end + later.start()]):
+                q.rate = RATE_NAME.get(later.group(1).lower().replace("per ", "").replace("a ", ""), "year")
+    bm = BOUND_RE.search(s[: q.start])
+    if bm:
+        q.bound = BOUND_OF.get(re.sub(r"\s+", " ", bm.group("phrase").lower()), "about")
+    if s[q.end : q.end + 1] == "+":
+        q.bound, q.end = "at_least", q.end + 1
+
+
+def _quantity(s: str, m: re.Match[str], found: list[RawQuantity]) -> RawQuantity | None:
+    """The quantity that starts at number match *m*, or None."""
+    read = _number_at(s, m)
+    if read is None:
+        return None
+    number, value, end, counting = read
+    start = m.start()
+    q_start, currency = start, None
+    cm = CURRENCY_BEFORE_RE.search(s[:start])
+    if cm:
+        currency, q_start = CURRENCY_SYMBOL.get(cm.group("cur"), cm.group("cur")), cm.start()
+    compound = s[end : end + 1] == "-" and s[end + 1 : end + 2].isalpha()
+    scale, pos = _scale_at(s, end + compound, tight=currency is not None)
+    rng = None if compound else _range_at(s, pos, q_start, value, scale, currency)
+    if rng is not None and _MONTH_WORD.search(s[:start]):
+        return None
+    if rng is not None:
+        _, _, scale, pos, currency = rng
+    if (m.group("word") and scale == 1.0) or (counting and compound and not _unit_at(s, pos, True)[0]):
+        return None  # "one" without a scale; "five-country summit", "two-way flows" are adjectives
+    unit, rate, upos = _unit_at(s, pos, compound)
+    if unit is None and currency is None and (ca := _CUR_AFTER_RE.match(s, pos)):
+        currency, upos = CURRENCY_AFTER[ca.group(1).lower()], ca.end()
+    if (unit in ("years", "months", "days", "weeks") and _AGO.match(s[upos:])) or (
+        unit is None and currency is None and not compound and _AGO.match(s[pos:])
+    ):
+        return None  # "30 years ago", "six years later"
+    q = RawQuantity(q_start, upos if (unit or currency) else pos, value * scale, None, None, unit, currency, rate)
+    if rng is not None:
+        q.value, q.low, q.high = None, rng[0], rng[1]
+    _normalise_unit(q, s, unit, scale)
+    if q.unit is None and counting:
+        noun, npos = _count_noun(s, pos)
+        if noun is None:
+            return None
+        q.unit, q.counted, q.end = "count", noun, npos
+    if q.unit is None and not _unitless(q, s, number, start, end, pos, found):
+        return None
+    _rate_and_bound(q, s)
+    return q
+
+
 def scan_numbers(s: str, skip: list[tuple[int, int]]) -> list[RawQuantity]:
     """Every quantity in sentence *s*, left to right, leaving out the spans in *skip* (tickers)."""
     found: list[RawQuantity] = []
     consumed_to = 0
     for m in NUMBER_RE.finditer(s):
-        start, end = m.span()
-        if s[max(0, start - 2) : start - 1].isalnum() and s[start - 1 : start] in "+-" and start > 0:
-            continue  # "C5+1", "Su-27": part of a name
-        if start < consumed_to or any(a <= start < b for a, b in skip):
+        if m.start() < consumed_to or any(a <= m.start() < b for a, b in skip):
             continue
-        counting = m.group("cword") is not None
-        if m.group("num"):
-            number, value = m.group("num"), _parse_num(m.group("num"))
-        elif counting:
-            number, value = m.group("cword"), word_value(m.group("cword"))
-            if value is None or _WORD_SKIP_BEFORE.search(s[:start]) or _WORD_SKIP_AFTER.match(s[end:]):
-                continue
-        else:
-            number, value = m.group("word"), WORD_NUMBERS.get(re.sub(r"\s+", " ", m.group("word").lower()))
-            end = m.end()
-            if value is None:
-                continue
-        if _is_date_or_noise(s, start, end, number):
-            continue
-        q_start, currency = start, None
-        cm = CURRENCY_BEFORE_RE.search(s[:start])
-        if cm:
-            currency, q_start = CURRENCY_SYMBOL.get(cm.group("cur"), cm.group("cur")), cm.start()
-        pos = end
-        compound = s[pos : pos + 1] == "-" and s[pos + 1 : pos + 2].isalpha()
-        pos += 1 if compound else 0
-        scale, pos = _scale_at(s, pos, tight=currency is not None)
-        low = high = None
-        rm = _RANGE_RE.match(s, pos) if not compound else None
-        sep = rm.group("sep").strip() if rm else ""
-        if rm and (sep != "and" or re.search(r"between\s+\S*$", s[:q_start])) and not _FROM_BEFORE.search(s[:q_start]):
-            if _MONTH_WORD.search(s[:start]):
-                continue
-            second = _parse_num(rm.group("num"))
-            scale2, pos2 = _scale_at(s, rm.end(), tight=currency is not None or rm.group("cur") is not None)
-            unit2, _, _ = _unit_at(s, pos2, False)
-            noun2 = _count_noun(s, pos2)[0] if sep in ("or", "to") and not unit2 else None
-            if sep in ("-", "–", "—") or unit2 or scale2 != 1.0 or rm.group("cur") or noun2:
-                if scale == 1.0 and scale2 != 1.0 and value <= second:
-                    scale = scale2
-                low, high, pos = value * scale, second * scale2, pos2
-                currency = currency or (CURRENCY_SYMBOL.get(rm.group("cur") or "", None))
-        if m.group("word") and scale == 1.0:
-            continue
-        if counting and compound and not _unit_at(s, pos, True)[0]:
-            continue  # "five-country summit", "two-way flows": an adjective, not a count
-        unit, rate, upos = _unit_at(s, pos, compound)
-        if unit is None and currency is None:
-            ca = _CUR_AFTER_RE.match(s, pos)
-            if ca:
-                currency, upos = CURRENCY_AFTER[ca.group(1).lower()], ca.end()
-        if unit in ("years", "months", "days", "weeks") and _AGO.match(s[upos:]):
-            continue
-        if unit is None and currency is None and not compound and _AGO.match(s[pos:]):
-            continue
-        full = value * scale
-        q = RawQuantity(q_start, upos if (unit or currency) else pos, full, None, None, unit, currency, rate)
-        if low is not None:
-            q.value, q.low, q.high = None, low, high
-        if unit in ("t", "Mt") and scale == 1e6:
-            q.unit = "Mt"
-            q.value, q.low, q.high = (None if v is None else v / 1e6 for v in (q.value, q.low, q.high))
-        elif unit == "m3" and scale in (1e6, 1e9):
-            q.unit = "bcm" if scale == 1e9 else "mcm"
-            q.value, q.low, q.high = (None if v is None else v / scale for v in (q.value, q.low, q.high))
-        if currency and not unit:
-            q.unit = currency
-            per = _PER_UNIT.match(s, q.end)
-            if per:
-                q.unit, q.end = f"{currency}/{_PER_NAME.get(per.group(1).lower(), per.group(1))}", per.end()
-        if q.unit is None and counting:
-            noun, npos = _count_noun(s, pos)
-            if noun is None:
-                continue
-            q.unit, q.counted, q.end = "count", noun, npos
-        if q.unit is None:
-            why = _excluded_bare(s, start, end, number, not s[:start].strip() or s[:start].strip() in '"“(')
-            if why:
-                continue
-            noun, npos = _count_noun(s, pos)
-            if noun is None and _OF_WHOM.match(s[pos:]):
-                noun, npos = "persons", pos
-            if noun is not None:
-                q.unit, q.counted, q.end = "count", noun, npos
-            elif (of := _OF_COUNT.match(s, pos)) is not None:
-                q.unit, q.counted = "count", of.group(1).lower()
-            elif "," not in number and "." not in number and len(number) >= 5:
-                continue  # an id or a code, not a quantity
-            elif found and found[-1].unit and not re.search(r"\d|[;:]", s[found[-1].end : q_start]):
-                prev = found[-1]  # "from 100,000 TEUs to 865,000", "2,500 people and injured more than 10,000"
-                q.unit, q.currency, q.rate, q.counted = prev.unit, prev.currency, prev.rate, prev.counted
-                q.notes.append(f"unit {prev.unit} carried over from {s[prev.start : prev.end]!r}")
-            else:
-                continue
-        if q.rate is None and q.unit not in ("%", "pp", "times", "count"):
-            rt = RATE_RE.match(s, q.end)
-            if rt:
-                q.rate = RATE_NAME[(rt.group("unit") or rt.group("adv")).lower()]
-                q.end = rt.end()
-            else:
-                later = RATE_LATER_RE.search(s[q.end : q.end + 60])
-                if later and not re.search(r"\d", s[q.end : q.end + later.start()]):
-                    q.rate = RATE_NAME.get(later.group(1).lower().replace("per ", "").replace("a ", ""), "year")
-        bm = BOUND_RE.search(s[:q_start])
-        if bm:
-            phrase = re.sub(r"\s+", " ", bm.group("phrase").lower())
-            q.bound = BOUND_OF.get(phrase, "about")
-        if s[q.end : q.end + 1] == "+":
-            q.bound, q.end = "at_least", q.end + 1
-        found.append(q)
-        consumed_to = q.end
+        q = _quantity(s, m, found)
+        if q is not None:
+            found.append(q)
+            consumed_to = q.end
     return found
