@@ -54,28 +54,42 @@ class Mention:
     detail: str = ""  # mode of a link or kind of a node, for anaphora ("the pipeline")
 
 
+_TOKEN = re.compile(r"[^\W\d_]+")
+
+
 @dataclass(frozen=True)
 class Gazetteer:
-    """Names → subjects, with one compiled pattern for case-sensitive and one for case-insensitive names."""
+    """Names → subjects, indexed by their first word: case-sensitive names, and multi-word names in any case."""
 
-    entries: dict[str, tuple[str, str, str, str]]  # normalized alias → (subject_id, kind, display name, detail)
-    exact: re.Pattern[str] | None
-    folded: re.Pattern[str] | None
+    entries: dict[str, tuple[str, str, str, str]]  # alias → (subject_id, kind, display name, detail)
+    exact: dict[str, list[str]]  # first word → aliases starting with it, longest first
+    folded: dict[str, list[str]]  # casefolded first word → casefolded multi-word aliases, longest first
     countries_in_network: frozenset[str]
 
+    def _match_at(self, norm: str, at: int, word: str) -> tuple[str, tuple[str, str, str, str]] | None:
+        for alias in self.exact.get(word, ()):
+            if norm.startswith(alias, at) and not (norm[at + len(alias) : at + len(alias) + 1].isalnum()):
+                return alias, self.entries[alias]
+        for alias in self.folded.get(word.casefold(), ()):
+            if norm[at : at + len(alias)].casefold() == alias and not norm[at + len(alias) : at + len(alias) + 1].isalnum():
+                return alias, self.entries[alias]
+        return None
+
     def find(self, text: str) -> list[Mention]:
-        """Every subject named in *text*, longest match first, not overlapping."""
+        """Every subject named in *text*, the longest name first where names overlap."""
         norm = text.translate(_DASH)
         hits: list[Mention] = []
-        for pattern in (self.exact, self.folded):
-            if pattern is None:
+        busy_to = 0
+        for m in _TOKEN.finditer(norm):
+            at = m.start()
+            if at < busy_to or (at and (norm[at - 1].isalnum() or norm[at - 1] in "-_")):
                 continue
-            for m in pattern.finditer(norm):
-                key = m.group(0) if pattern is self.exact else m.group(0).casefold()
-                entry = self.entries.get(key) or self.entries.get(m.group(0).casefold())
-                if entry and not any(h.start < m.end() and m.start() < h.end for h in hits):
-                    hits.append(Mention(m.start(), m.end(), entry[0], entry[1], entry[2], entry[3]))
-        return sorted(hits, key=lambda h: h.start)
+            found = self._match_at(norm, at, m.group(0))
+            if found:
+                alias, entry = found
+                hits.append(Mention(at, at + len(alias), entry[0], entry[1], entry[2], entry[3]))
+                busy_to = at + len(alias)
+        return hits
 
     def in_network(self, subject_id: str | None) -> bool:
         """True when *subject_id* names something the model holds (any link/node/corridor/project, or a country
@@ -149,13 +163,15 @@ def build_gazetteer(net: Network) -> Gazetteer:
             add(r["alias"], (r["subject_id"], kind, r["alias"], detail))
     folded_keys = {k.casefold(): v for k, v in entries.items() if " " in k}
     entries.update(folded_keys)
-    exact_aliases = sorted((k for k in entries if k.casefold() != k or " " not in k), key=len, reverse=True)
-    multi = sorted(folded_keys, key=len, reverse=True)
-
-    def compile_(aliases: list[str], flags: int) -> re.Pattern[str] | None:
-        if not aliases:
-            return None
-        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])", flags)
-
+    exact: dict[str, list[str]] = {}
+    folded: dict[str, list[str]] = {}
+    for alias in sorted(entries, key=len, reverse=True):
+        first = _TOKEN.match(alias) or _TOKEN.search(alias)
+        if first is None or first.start() != 0:
+            continue
+        if alias in folded_keys and alias == alias.casefold():
+            folded.setdefault(first.group(0).casefold(), []).append(alias)
+        else:
+            exact.setdefault(first.group(0), []).append(alias)
     countries = frozenset(str(c) for c in pd.unique(net.nodes["country"]))
-    return Gazetteer(entries, compile_(exact_aliases, 0), compile_(multi, re.IGNORECASE), countries)
+    return Gazetteer(entries, exact, folded, countries)
