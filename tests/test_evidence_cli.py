@@ -104,3 +104,12 @@ def test_ingest_conflicts_review_promote(cli, tmp_path):
     assert (
         "provenance of parameters/kz_btc_quota_t_per_year/value" in cli("promote", str(kept["id"]), "--dataset", str(copy)).stdout
     )
+
+
+def test_extract_jsonl_reads_a_date_per_line(cli):
+    stdin = json.dumps({"id": "x", "date": "2024-12-22", "text": "Currently 1.4 million tons pass through BTC."})
+    doc = json.loads(cli("extract", "-", "--jsonl", "--json", stdin=stdin).stdout)
+    c = doc["documents"][0]["claims"][0]
+    assert (c["period_start"], c["subject_id"]) == ("2024-01-01", "link:btc")
+    bad = json.dumps({"id": "y", "date": "22/12/2024", "text": "1 t"})
+    assert "YYYY-MM-DD" in cli("extract", "-", "--jsonl", stdin=bad, code=2).stderr

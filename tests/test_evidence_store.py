@@ -228,3 +228,17 @@ def test_nothing_is_half_stored(ev, pages, monkeypatch):
         assert s.query(Document).count() == 0
     outcomes = ev.ingest([pages[0].parent / "missing.txt"])
     assert outcomes[0].error and "existing file" in outcomes[0].error
+
+
+def test_corridor_transit_time_is_compared_with_the_routing_result(net):
+    from corridor.evidence.link import route_values
+
+    values = route_values(net)
+    middle = next(v for v in values if v.subject_id == "corridor:middle")
+    assert middle.unit == "h" and middle.table == "routes" and 5 * 24 < middle.value < 60 * 24
+    ev = Evidence(net)
+    days = middle.value / 24
+    _, claims = ev.extract_text(f"Transit via the Middle Corridor now takes about {days:.1f} days from China to Europe.")
+    assert link_claim(claims[0], values).verdict == Verdict.SUPPORTS
+    _, claims = ev.extract_text(f"Transit via the Middle Corridor now takes {2 * days:.0f} days from China to Europe.")
+    assert link_claim(claims[0], values).verdict == Verdict.CONTRADICTS

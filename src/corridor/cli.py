@@ -1043,6 +1043,8 @@ def _ev_quote(c: Any, width: int = 150) -> str:
 
 def _ev_inputs(paths: list[Path], jsonl: bool, published: Any, as_json: bool) -> list[tuple[str, str, Any]]:
     """(id, text, date) for each document named on the command line ("-" reads stdin)."""
+    from datetime import date
+
     from corridor.evidence.ingest import read_page
 
     docs: list[tuple[str, str, Any]] = []
@@ -1059,7 +1061,12 @@ def _ev_inputs(paths: list[Path], jsonl: bool, published: Any, as_json: bool) ->
                         raise DataError(f"{p}:{n}: not a JSON object ({exc.msg})") from exc
                     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or "id" not in obj:
                         raise DataError(f'{p}:{n}: expected {{"id": ..., "text": "..."}}')
-                    docs.append((obj["id"], obj["text"], published))
+                    when = obj.get("date") or obj.get("published")
+                    try:
+                        day = date.fromisoformat(str(when)[:10]) if when else published
+                    except ValueError as exc:
+                        raise DataError(f"{p}:{n}: date {when!r}: expected YYYY-MM-DD") from exc
+                    docs.append((obj["id"], obj["text"], day))
             elif str(p) == "-":
                 docs.append(("-", sys.stdin.read(), published))
             else:
@@ -1073,7 +1080,9 @@ def _ev_inputs(paths: list[Path], jsonl: bool, published: Any, as_json: bool) ->
 @evidence_app.command("extract")
 def evidence_extract(
     paths: Annotated[list[Path], typer.Argument(help="Pages (text or HTML), or JSONL files with --jsonl; '-' is stdin.")],
-    jsonl: Annotated[bool, typer.Option("--jsonl", help='Each input line is {"id": ..., "text": ...}; ids are kept.')] = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help='Each input line is {"id": ..., "text": ..., "date"?: ...}; ids are kept.')
+    ] = False,
     date_: EvDateOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,

@@ -44,6 +44,7 @@ _CHANGE = re.compile(
     r"up|down|declined?|climbed?|gained?|lost|another|expanded?|reduced?|cut)\b[^.,;]{0,25}$",
     re.I,
 )
+_LEVEL_BEFORE = re.compile(r"\b(?:to|at|reached|of)\s+(?:about|around|nearly|almost|some|just)?\s*$", re.I)
 _CHANGE_AFTER = re.compile(
     r"\s*(?:drop|decline|increase|rise|fall|jump|gain|growth|decrease|cut|hike|surge|slump|plunge|rebound)", re.I
 )
@@ -128,6 +129,8 @@ def _property(s: str, q: RawQuantity, modality: Modality) -> str:
     if unit in ("%", "bp"):
         if re.match(r"\s+of\b", s[q.end :]):
             return "share"
+        if _LEVEL_BEFORE.search(s[: q.start]):
+            return "share"  # "raised the rate by 100 bp to 16.25%": the level reached
         return "change" if _CHANGE.search(s[: q.start]) or _CHANGE_AFTER.match(s[q.end :]) else "share"
     if q.currency and "/" in unit:
         return "price"

@@ -18,7 +18,7 @@ from corridor.evidence.claims import Claim
 from corridor.evidence.conflicts import ConflictGroup, find_groups
 from corridor.evidence.extract import extract_claims
 from corridor.evidence.ingest import Page, page_from_text, read_page
-from corridor.evidence.link import DEFAULT_TOLERANCE, ModelValue, link_claim, model_values
+from corridor.evidence.link import DEFAULT_TOLERANCE, ModelValue, link_claim, model_values, route_values
 from corridor.evidence.review import ClaimView, Promotion, promote, review_queue, views
 from corridor.evidence.store import EvidenceStore, IngestResult
 from corridor.evidence.subjects import Gazetteer, build_gazetteer
@@ -59,7 +59,7 @@ class Evidence:
 
     @cached_property
     def values(self) -> list[ModelValue]:
-        return model_values(self.net)
+        return model_values(self.net) + route_values(self.net)
 
     def extract_page(self, page: Page) -> list[Claim]:
         """The claims of one page (not stored)."""
