@@ -242,3 +242,22 @@ def test_corridor_transit_time_is_compared_with_the_routing_result(net):
     assert link_claim(claims[0], values).verdict == Verdict.SUPPORTS
     _, claims = ev.extract_text(f"Transit via the Middle Corridor now takes {2 * days:.0f} days from China to Europe.")
     assert link_claim(claims[0], values).verdict == Verdict.CONTRADICTS
+
+
+def test_review_queue_puts_values_the_model_relies_on_first(ev, pages):
+    from dataclasses import replace
+
+    from corridor.evidence.review import dependency, review_queue
+
+    ev.ingest(list(pages))
+    base = next(c for c in ev.claims(subject="btc") if c.modality == "capacity")  # links/btc/capacity_t_per_year
+    unused = replace(base, id=1, confidence=0.7)
+    used = replace(base, id=2, confidence=0.7)
+    used.link = {**base.link, "model_ref": "links/kz_dostyk_moyinty/length_km"}
+    usage = {"links/kz_dostyk_moyinty": 3}
+    assert dependency(used, usage) == 4.0 and dependency(unused, usage) == 1.0
+    nothing = replace(base, id=3, confidence=0.1, subject_id=None)
+    nothing.link = {}
+    assert [v.id for _, v in review_queue([unused, used, nothing], usage)] == [2, 1, 3]
+    decided = replace(base, id=4, confidence=0.1, decision="accept")
+    assert all(v.id != 4 for _, v in review_queue([decided, used], usage))

@@ -23,6 +23,7 @@ __all__ = [
     "claim_interval",
     "link_claim",
     "model_values",
+    "route_facts",
     "route_values",
 ]
 
@@ -155,12 +156,14 @@ def model_values(net: Network) -> list[ModelValue]:
     return out
 
 
-def route_values(net: Network, origin: str = "xian", destination: str = "duisburg") -> list[ModelValue]:
-    """Door-to-door transit time of each corridor (fastest route, model year) between a representative China and
-    Europe pair: what "18–23 days from China to Europe via the Middle Corridor" is compared with."""
+def route_facts(net: Network, origin: str = "xian", destination: str = "duisburg") -> tuple[list[ModelValue], dict[str, int]]:
+    """The corridors' fastest routes between a representative China–Europe pair: each corridor's door-to-door
+    transit time (what "18–23 days via the Middle Corridor" is compared with) and, per ``links/<id>`` and
+    ``nodes/<id>``, how many of those routes use it (how much the model depends on its values)."""
     from corridor.routing import compare_corridors
 
     best: dict[str, tuple[float, str]] = {}
+    usage: dict[str, int] = {}
     for r in compare_corridors(net, origin, destination):
         if r.route is None:
             continue
@@ -168,7 +171,11 @@ def route_values(net: Network, origin: str = "xian", destination: str = "duisbur
         group = r.corridor_id.split("_")[0] if r.corridor_id.startswith("middle") else r.corridor_id
         if group not in best or hours < best[group][0]:
             best[group] = (hours, r.corridor_id)
-    return [
+        used = {f"links/{leg.ref.removesuffix('~r')}" for leg in r.route.legs if leg.kind == "link"}
+        used |= {f"nodes/{n}" for leg in r.route.legs for n in (leg.from_node, leg.to_node)}
+        for key in used:
+            usage[key] = usage.get(key, 0) + 1
+    values = [
         ModelValue(
             f"corridor:{g}",
             "transit_time",
@@ -184,6 +191,12 @@ def route_values(net: Network, origin: str = "xian", destination: str = "duisbur
         )
         for g, (hours, cid) in best.items()
     ]
+    return values, usage
+
+
+def route_values(net: Network, origin: str = "xian", destination: str = "duisburg") -> list[ModelValue]:
+    """The transit-time values of :func:`route_facts`."""
+    return route_facts(net, origin, destination)[0]
 
 
 def claim_interval(claim: Any, tolerance: float) -> tuple[float, float] | None:

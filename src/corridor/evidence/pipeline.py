@@ -18,7 +18,7 @@ from corridor.evidence.claims import Claim
 from corridor.evidence.conflicts import ConflictGroup, find_groups
 from corridor.evidence.extract import extract_claims
 from corridor.evidence.ingest import Page, page_from_text, read_page
-from corridor.evidence.link import DEFAULT_TOLERANCE, ModelValue, link_claim, model_values, route_values
+from corridor.evidence.link import DEFAULT_TOLERANCE, ModelValue, link_claim, model_values, route_facts
 from corridor.evidence.review import ClaimView, Promotion, promote, review_queue, views
 from corridor.evidence.store import EvidenceStore, IngestResult
 from corridor.evidence.subjects import Gazetteer, build_gazetteer
@@ -58,8 +58,12 @@ class Evidence:
         return EvidenceStore(self.database_url)
 
     @cached_property
+    def _routes(self) -> tuple[list[ModelValue], dict[str, int]]:
+        return route_facts(self.net)
+
+    @cached_property
     def values(self) -> list[ModelValue]:
-        return model_values(self.net) + route_values(self.net)
+        return model_values(self.net) + self._routes[0]
 
     def extract_page(self, page: Page) -> list[Claim]:
         """The claims of one page (not stored)."""
@@ -96,7 +100,7 @@ class Evidence:
 
     def queue(self, limit: int | None = None) -> list[tuple[float, ClaimView]]:
         """Undecided claims, most urgent first."""
-        q = review_queue(self.claims())
+        q = review_queue(self.claims(), self._routes[1])
         return q[:limit] if limit else q
 
     def decide(self, claim_id: int, action: str, reason: str, edits: dict[str, Any] | None = None) -> ClaimView:

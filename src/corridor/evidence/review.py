@@ -20,10 +20,10 @@ from typing import Any
 from corridor.data import DATASET_DIR, read_dataset
 from corridor.errors import DataError, Problem
 from corridor.evidence.claims import CLAIM_FIELDS
-from corridor.evidence.link import Link, ModelValue, Verdict, link_claim
+from corridor.evidence.link import PARAMETER_FACTS, Link, ModelValue, Verdict, link_claim
 from corridor.evidence.store import ClaimRow, Document, EvidenceStore
 
-__all__ = ["ClaimView", "Promotion", "promote", "review_queue", "views"]
+__all__ = ["ClaimView", "Promotion", "dependency", "parse_edits", "promote", "review_queue", "views"]
 
 _EDITABLE = {"value", "value_low", "value_high", "unit", "currency", "bound", "rate", "period_start", "period_end",
              "modality", "subject", "subject_id", "property"}  # fmt: skip
@@ -119,18 +119,30 @@ def views(store: EvidenceStore, values: list[ModelValue] | None = None, *, inclu
     return out
 
 
-def review_queue(items: list[ClaimView]) -> list[tuple[float, ClaimView]]:
-    """Undecided claims with their priority: (1 − confidence) × how much the model depends on the value —
-    1.0 when it speaks about a model value (1.5 if it contradicts it), 0.5 with a subject only, else 0.1."""
+def dependency(v: ClaimView, usage: dict[str, int] | None = None) -> float:
+    """How much the model depends on the value a claim speaks about: 1 + the number of corridor routes that use
+    the link or node it belongs to (a global parameter counts as used by every route), ×1.5 when the claim contradicts
+    it; 0.5 for a claim with a subject but no model value, 0.1 for one without a subject."""
+    ref = v.link.get("model_ref")
+    if not ref:
+        return 0.5 if v.subject_id else 0.1
+    usage = usage or {}
+    table, record = ref.split("/")[:2]
+    if table == "parameters":  # a global parameter (digital customs time) is used on every route
+        uses = max(usage.values(), default=0) if PARAMETER_FACTS.get(record, ("",))[0] == "*" else 0
+    else:
+        uses = usage.get(f"{table}/{record}", 0)
+    return (1.0 + uses) * (1.5 if v.link.get("verdict") == Verdict.CONTRADICTS else 1.0)
+
+
+def review_queue(items: list[ClaimView], usage: dict[str, int] | None = None) -> list[tuple[float, ClaimView]]:
+    """Undecided claims with their priority, (1 − confidence) × :func:`dependency`, highest first."""
     out = []
     for v in items:
         if v.decision:
             continue
-        if v.link.get("model_ref"):
-            weight = 1.5 if v.link.get("verdict") == Verdict.CONTRADICTS else 1.0
-        else:
-            weight = 0.5 if v.subject_id else 0.1
-        out.append((round((1.0 - v.confidence) * weight + 0.01 * weight, 4), v))
+        weight = dependency(v, usage)
+        out.append((round((1.0 - v.confidence + 0.01) * weight, 4), v))
     return sorted(out, key=lambda p: (-p[0], p[1].id))
 
 
