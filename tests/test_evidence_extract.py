@@ -254,3 +254,13 @@ def test_elided_units_and_labels(gaz):
 )
 def test_number_words(text, expected, gaz):
     assert [(c.value, c.unit) for c in extract_claims(text, gaz, PUB)] == expected
+
+
+def test_attached_scale_letters_and_relative_months(gaz):
+    claims = extract_claims(
+        "Exports reached 1.5m tonnes last month and 2bn cubic metres of gas this month.", gaz, date(2025, 3, 1)
+    )
+    assert [(c.value, c.unit, c.period_start, c.period_end) for c in claims] == [
+        (1.5, "Mt", "2025-02-01", "2025-02-28"),
+        (2.0, "bcm", "2025-03-01", "2025-03-31"),
+    ]

@@ -269,6 +269,8 @@ def _quantity(s: str, m: re.Match[str], found: list[RawQuantity]) -> RawQuantity
         currency, q_start = CURRENCY_SYMBOL.get(cm.group("cur"), cm.group("cur")), cm.start()
     compound = s[end : end + 1] == "-" and s[end + 1 : end + 2].isalpha()
     scale, pos = _scale_at(s, end + compound, tight=currency is not None)
+    if scale == 1.0 and currency is None and (tight := _SCALE_TIGHT_RE.match(s, pos)) and _unit_at(s, tight.end(), False)[0]:
+        scale, pos = SCALE[tight.group(1).lower()], tight.end()  # "1.5m tonnes", "2bn cubic metres"
     rng = None if compound else _range_at(s, pos, q_start, value, scale, currency)
     if rng is not None and _MONTH_WORD.search(s[:start]):
         return None

@@ -78,6 +78,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:this|the\s+current)\s+year\b", re.I), "this_year"),
     (re.compile(r"\b(?:last|the\s+previous|the\s+past)\s+year\b", re.I), "last_year"),
     (re.compile(r"\bnext\s+year\b", re.I), "next_year"),
+    (re.compile(r"\b(?:last|the\s+previous|the\s+past)\s+month\b", re.I), "last_month"),
+    (re.compile(r"\bthis\s+month\b", re.I), "this_month"),
     (re.compile(r"\b(?:that\s+same|the\s+same|that)\s+year\b", re.I), "same_year"),
     (re.compile(r"\b(?:currently|now|to\s+date|today|at\s+present|so\s+far|presently)\b", re.I), "now"),
 ]
@@ -137,6 +139,12 @@ def _resolve(kind: str, g: tuple[str | None, ...], published: date | None, last_
         if not pub:
             return None, None
         return _resolve(kind.split("_")[0], (g[0], str(pub)), published, last_year)
+    if kind in ("last_month", "this_month"):
+        if not published:
+            return None, None
+        y, m = published.year, published.month - (kind == "last_month")
+        y, m = (y - 1, 12) if m == 0 else (y, m)
+        return _ymd(y, m), _month_end(y, m)
     offsets = {"this_year": 0, "now": 0, "last_year": -1, "next_year": 1}
     if kind in offsets:
         return _year(pub + offsets[kind]) if pub else (None, None)
