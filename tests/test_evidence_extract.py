@@ -264,3 +264,14 @@ def test_attached_scale_letters_and_relative_months(gaz):
         (1.5, "Mt", "2025-02-01", "2025-02-28"),
         (2.0, "bcm", "2025-03-01", "2025-03-31"),
     ]
+
+
+def test_ages_scaled_numbers_and_change_then_level(gaz):
+    claims = extract_claims("A 50-year-old man and a 45 year-old woman were hurt.", gaz, PUB)
+    assert [(c.value, c.unit, c.property) for c in claims] == [(50, "years", "age"), (45, "years", "age")]
+    assert [(c.value, c.unit) for c in extract_claims("BMW is investing a total of 200 million in the centre.", gaz, PUB)] == [
+        (200e6, "")
+    ]
+    text = "The deficit increased by $43.6 billion to $419.2 billion, while temperatures dropped by 1 to 1.5 degrees Celsius."
+    got = [(c.value, c.value_low, c.value_high, c.unit) for c in extract_claims(text, gaz, PUB)]
+    assert got == [(43.6e9, None, None, "USD"), (419.2e9, None, None, "USD"), (None, 1.0, 1.5, "degC")]

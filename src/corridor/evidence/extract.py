@@ -145,6 +145,8 @@ def _property(s: str, q: RawQuantity, modality: Modality) -> str:
         return "length"
     if unit in _OTHER_PROPERTY:
         return "capacity" if modality is Modality.CAPACITY and _OTHER_PROPERTY[unit] == "power" else _OTHER_PROPERTY[unit]
+    if unit in ("days", "weeks", "months", "years") and re.search(r"\bold\b", s[q.start : q.end]):
+        return "age"
     if unit in ("min", "h", "days", "weeks", "months", "years"):
         if _CUSTOMS.search(s):
             return "customs_time"

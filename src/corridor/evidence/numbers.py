@@ -35,7 +35,8 @@ _RANGE_RE = re.compile(
 _CUR_AFTER_RE = re.compile(r"\s*(" + "|".join(sorted(map(re.escape, CURRENCY_AFTER), key=len, reverse=True)) + r")\b", re.I)
 _MONTH_WORD = re.compile(r"\b(" + "|".join(MONTHS) + r")\.?\s*$", re.I)
 _MONTH_AFTER = re.compile(r"^\s*(?:-\s*\d+\s+)?(" + "|".join(MONTHS) + r")\b", re.I)
-_AGO = re.compile(r"^\s*(?:ago|later|earlier|before|after|old|of age)\b|^-(?:year|month|week|day)s?-old|^-old\b", re.I)
+_AGO = re.compile(r"^\s*(?:ago|later|earlier|before|after)\b", re.I)
+_OLD = re.compile(r"(?:\s*|-)old\b", re.I)
 _CLOCK = re.compile(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock|GMT|UTC)", re.I)
 _OF_WHOM = re.compile(r"^\s+of\s+(?:whom|which|them|those)\b", re.I)
 _TO_BEFORE = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
@@ -50,6 +51,11 @@ _PER_UNIT = re.compile(
 )
 _PER_NAME = {"barrel": "bbl", "tonne": "t", "ton": "t", "teu": "TEU", "container": "container", "wagon": "wagon",
              "litre": "l", "liter": "l", "mwh": "MWh", "kwh": "kWh", "hour": "h", "gallon": "gal"}  # fmt: skip
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:by|rose|rise|risen|grew|grow|increased?|fell|fall|dropped|declined?|jumped|climbed|surged|gained|lost|up|down)"
+    r"\s+(?:\w+\s+){0,1}$",
+    re.I,
+)
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:\w+\s+){0,2}$", re.I)
 _LABEL_BEFORE = re.compile(
     r"\b(?:magnitude|level|grade|category|phase|number|version|stage|round|article|section|chapter|page|line|"
@@ -190,6 +196,8 @@ def _range_at(s: str, pos: int, q_start: int, value: float, scale: float, curren
     sep = rm.group("sep").strip() if rm else ""
     if not rm or (sep == "and" and not re.search(r"between\s+\S*$", s[:q_start])) or _FROM_BEFORE.search(s[:q_start]):
         return None
+    if sep == "to" and rm.group("cur") and _CHANGE_BEFORE.search(s[:q_start]):
+        return None  # "increased by $43.6 billion to $419.2 billion": a change, then a level
     second = _parse_num(rm.group("num"))
     scale2, pos2 = _scale_at(s, rm.end(), tight=currency is not None or rm.group("cur") is not None)
     unit2, _, _ = _unit_at(s, pos2, False)
@@ -216,7 +224,9 @@ def _normalise_unit(q: RawQuantity, s: str, unit: str | None, scale: float) -> N
             q.unit, q.end = f"{q.currency}/{_PER_NAME.get(per.group(1).lower(), per.group(1))}", per.end()
 
 
-def _unitless(q: RawQuantity, s: str, number: str, start: int, end: int, pos: int, found: list[RawQuantity]) -> bool:
+def _unitless(
+    q: RawQuantity, s: str, number: str, start: int, end: int, pos: int, found: list[RawQuantity], scaled: bool = False
+) -> bool:
     """Give a number stated without a unit its counted noun or the unit of the figure before it; False if it is
     no quantity (a year, a date, a name, an id)."""
     if _excluded_bare(s, start, end, number, not s[:start].strip() or s[:start].strip() in '"“('):
@@ -230,6 +240,8 @@ def _unitless(q: RawQuantity, s: str, number: str, start: int, end: int, pos: in
         q.unit, q.counted = "count", of.group(1).lower()
     elif "," not in number and "." not in number and len(number) >= 5:
         return False  # an id or a code, not a quantity
+    elif scaled:
+        q.unit = ""  # "a total of 200 million", "worth over 2 billion": a number with a scale word is a quantity
     elif found and found[-1].unit and not re.search(r"\d|[;:]", s[found[-1].end : q.start]):
         prev = found[-1]  # "from 100,000 TEUs to 865,000", "2,500 people and injured more than 10,000"
         q.unit, q.currency, q.rate, q.counted = prev.unit, prev.currency, prev.rate, prev.counted
@@ -285,6 +297,8 @@ def _quantity(s: str, m: re.Match[str], found: list[RawQuantity]) -> RawQuantity
         unit is None and currency is None and not compound and _AGO.match(s[pos:])
     ):
         return None  # "30 years ago", "six years later"
+    if unit in ("years", "months", "weeks", "days") and (old := _OLD.match(s, upos)):
+        upos = old.end()  # "a 50-year-old man", "15 years old": an age
     q = RawQuantity(q_start, upos if (unit or currency) else pos, value * scale, None, None, unit, currency, rate)
     if rng is not None:
         q.value, q.low, q.high = None, rng[0], rng[1]
@@ -294,7 +308,7 @@ def _quantity(s: str, m: re.Match[str], found: list[RawQuantity]) -> RawQuantity
         if noun is None:
             return None
         q.unit, q.counted, q.end = "count", noun, npos
-    if q.unit is None and not _unitless(q, s, number, start, end, pos, found):
+    if q.unit is None and not _unitless(q, s, number, start, end, pos, found, scale != 1.0):
         return None
     _rate_and_bound(q, s)
     return q
