@@ -124,6 +124,8 @@ def _property(s: str, q: RawQuantity, modality: Modality) -> str:
     unit = q.unit or ""
     if unit == "count":
         return "count"
+    if unit == "":
+        return "amount"  # a number with a scale word and nothing else
     if unit in ("times", "pp"):
         return "change"
     if unit in ("%", "bp"):
