@@ -960,7 +960,9 @@ def main() -> None:
 
 # ----------------------------------------------------------------------------------------------------------------
 # corridor evidence …: a self-contained block (to move into cli/evidence.py). Page text is data: everything from a
-# page goes through rich.markup.escape or is printed with markup off.
+# page goes through rich.markup.escape or is printed with markup off. From the module above it uses only: app, out,
+# err, _emit, DataOpt, JsonOpt, and the imports json, sys, Path, Annotated, Any, typer, Table, CorridorError,
+# DataError; everything else it imports lazily inside the commands.
 # ----------------------------------------------------------------------------------------------------------------
 evidence_app = typer.Typer(no_args_is_help=True, help="News pages → quantitative claims, verdicts, conflicts, review.")
 app.add_typer(evidence_app, name="evidence")
