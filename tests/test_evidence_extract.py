@@ -183,6 +183,7 @@ def test_exchange_rate_ticker(gaz):
         "Article 123456 was updated.",
         "It was the 22nd meeting.",
         "Brussels will invest €10 billion ($10.5...",
+        "They won 3-2 on aggregate in the 24/7 league.",
     ],
 )
 def test_not_quantities(text, gaz):

@@ -206,6 +206,8 @@ def _range_at(s: str, pos: int, q_start: int, value: float, scale: float, curren
         return None
     if scale == 1.0 and scale2 != 1.0 and value <= second:
         scale = scale2
+    if value * scale > second * scale2:
+        return None  # "a 3-2 win" is a score, not a range
     return value * scale, second * scale2, scale, pos2, currency or CURRENCY_SYMBOL.get(rm.group("cur") or "")
 
 
