@@ -295,8 +295,8 @@ def _claim(text, s0, s, q, raws, exprs, mentions, index, state, prev_end) -> Cla
     prop = _property(s, q, modality)
     t = _period(exprs, s, q, [o for o in raws if o is not q])
     name, sid, how = _subject(q, s, prop, mentions, index, state)
-    if sid and sid.startswith("node:") and prop in _MONEY_LIKE and gazetteer_city(mentions, sid):
-        sid = gazetteer_city(mentions, sid)
+    if sid and sid.startswith("node:") and prop in _MONEY_LIKE and _city_country(mentions, sid):
+        sid = _city_country(mentions, sid)
     confidence = 0.95 - 0.15 * bool(q.notes) - 0.1 * (how != "named") - 0.1 * (sid is None) - 0.05 * (t is None)
     claim = Claim(
         s0 + q.start, s0 + q.end, text[s0 + q.start : s0 + q.end], s.strip(), q.value, q.low, q.high, Bound(q.bound),
@@ -307,7 +307,7 @@ def _claim(text, s0, s, q, raws, exprs, mentions, index, state, prev_end) -> Cla
     return claim
 
 
-def gazetteer_city(mentions: list[Mention], sid: str) -> str | None:
+def _city_country(mentions: list[Mention], sid: str) -> str | None:
     """A city named for money, trade or shares stands for its country (Astana → Kazakhstan)."""
     for m in mentions:
         if m.subject_id == sid and m.kind == "city" and m.detail.startswith("country:"):

@@ -14,7 +14,7 @@ from datetime import date
 
 from corridor.evidence.lexicon import MONTHS
 
-__all__ = ["TimeExpr", "find_time_expressions"]
+__all__ = ["TimeExpr", "find_time_expressions", "years_in"]
 
 _Y = r"(?:19[5-9]\d|20\d\d|21[0-4]\d)"
 _MON = "|".join(sorted(MONTHS, key=len, reverse=True))

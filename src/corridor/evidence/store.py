@@ -37,7 +37,16 @@ from corridor.errors import DataError, Problem
 from corridor.evidence.claims import Claim
 from corridor.evidence.ingest import Page
 
-__all__ = ["ClaimRow", "Decision", "Document", "EvidenceStore", "IngestResult", "decode_cursor", "encode_cursor"]
+__all__ = [
+    "ClaimRow",
+    "Decision",
+    "Document",
+    "EvidenceStore",
+    "IngestResult",
+    "database_url",
+    "decode_cursor",
+    "encode_cursor",
+]
 
 _ACTIONS = ("accept", "reject", "edit")
 
