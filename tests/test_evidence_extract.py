@@ -276,3 +276,12 @@ def test_ages_scaled_numbers_and_change_then_level(gaz):
     text = "The deficit increased by $43.6 billion to $419.2 billion, while temperatures dropped by 1 to 1.5 degrees Celsius."
     got = [(c.value, c.value_low, c.value_high, c.unit) for c in extract_claims(text, gaz, PUB)]
     assert got == [(43.6e9, None, None, "USD"), (419.2e9, None, None, "USD"), (None, 1.0, 1.5, "degC")]
+
+
+def test_month_ranges_and_baselines(gaz):
+    text = "Between January and March 2024, exports reached 3 Mt; from April to June 2024 they were 2 Mt."
+    assert [(c.period_start, c.period_end) for c in extract_claims(text, gaz, PUB)] == [
+        ("2024-01-01", "2024-03-31"),
+        ("2024-04-01", "2024-06-30"),
+    ]
+    assert one("Exports rose 5% compared with 2023.", gaz).period_start is None

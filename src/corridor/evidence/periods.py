@@ -57,6 +57,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:the\s+)?(first|second|third|fourth|last)\s+quarter\s+of\s+({_Y})\b", re.I), "quarter"),
     (re.compile(rf"\b(Q[1-4]|[1-4]Q)\s*({_Y})\b"), "quarter_code"),
     (re.compile(rf"\b({_MON})\.?\s*(?:-|–|—|to|through)\s*({_MON})\.?\s+({_Y})\b", re.I), "month_range"),
+    (re.compile(rf"\bbetween\s+({_MON})\.?\s+and\s+({_MON})\.?\s+({_Y})\b", re.I), "month_range"),
     (re.compile(rf"\b({_MON})\.?\s+(\d{{1,2}}),\s*({_Y})\b", re.I), "day_mdy"),
     (re.compile(rf"\b(?:by|until|till|through)\s+(?:the\s+end\s+of\s+)?({_MON})\.?\s+({_Y})\b", re.I), "by_month"),
     (re.compile(rf"\b(?:since|from)\s+({_MON})\.?\s+({_Y})\b", re.I), "since_month"),
@@ -166,7 +167,7 @@ def find_time_expressions(sentence: str, published: date | None = None, last_yea
             if span is None:
                 continue
             before = sentence[max(0, s - 40) : s]
-            ignored = bool(_BASELINE.search(before)) and kind not in ("range", "since", "by")
+            ignored = bool(_BASELINE.search(before)) and kind not in ("range", "since", "by", "month_range", "since_month")
             ignored = ignored or (kind == "year" and bool(_PUBLISHED.search(before)))
             found.append(TimeExpr(s, e, span[0], span[1], ignored))
             taken.append((s, e))
