@@ -65,6 +65,9 @@ OPTIONS: dict[str, Option] = {
         Option("transit_webhook_tolerance_s", 300, "Replay window of webhook signatures: largest age of `t=` accepted."),
         Option("transit_idempotency_wait_s", 5.0, "Seconds a retry waits for the same key's request still in flight."),
         Option("transit_idempotency_lease_s", 60.0, "Seconds after which an unfinished idempotency claim may be re-claimed."),
+        # evidence layer (corridor.evidence reads these)
+        Option("evidence_database_url", "", "SQLAlchemy URL of the evidence store; empty means ~/.corridor/evidence.sqlite."),
+        Option("evidence_max_page_bytes", 20_000_000, "Largest page (bytes) the evidence layer ingests or extracts."),
     ]
 }
 
