@@ -36,6 +36,7 @@ from corridor.units import UNITS
 __all__ = [
     "MAX_PER_RULE",
     "MODEL_YEARS",
+    "SIDE_TABLES",
     "TABLES",
     "CargoClass",
     "Column",
@@ -68,6 +69,10 @@ TABLES = (
     "corridors",
     "provenance",
 )
+
+#: Tables read beside a dataset folder by their own loaders (project stages, rules, digital layer, FX history);
+#: they are validated by the same schema machinery but are not columns of :class:`~corridor.model.Network`.
+SIDE_TABLES = ("project_register", "project_stages", "rules", "data_links", "digital_procedures", "fx_history", "commodities")
 
 #: What a text cell may not hold.
 NO_CONTROL = "text without control characters (U+0000-U+001F, U+007F-U+009F)"
@@ -120,8 +125,8 @@ class TableSchema:
 @cache
 def schema(table: str) -> TableSchema:
     """Schema of *table*, read from the CSV shipped in this package."""
-    if table not in TABLES:
-        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
+    if table not in TABLES and table not in SIDE_TABLES:
+        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES + SIDE_TABLES)}")
     text = resources.files(__package__).joinpath(f"{table}.csv").read_text(encoding="utf-8")
     cols = []
     for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
