@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from corridor.cli import flows, network, routes, transit
+from corridor.cli import flows, network, projects, routes, transit
 from corridor.cli.common import err
 
 __all__ = ["app", "main"]
@@ -32,6 +32,7 @@ app.command()(network.fx)
 app.command()(flows.assign)
 app.command()(flows.sweep)
 app.command()(transit.serve)
+app.command()(projects.projects)
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ from corridor.cli.common import (
     spinner,
     split,
 )
+from corridor.cli.projects import IncludeStageOpt, SwitchOnOpt, load_staged
 
 __all__ = ["compare", "route"]
 
@@ -156,6 +157,8 @@ def compare(
     planned: PlannedOpt = False,
     customs: CustomsOpt = "auto",
     currency: CurrencyOpt = "KZT",
+    include_stage: IncludeStageOpt = None,
+    switch_on: SwitchOnOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -164,7 +167,8 @@ def compare(
 
     countries = arg_countries(avoid, as_json)
     year = arg_year(year, as_json)
-    net = load(data, as_json)
+    net = load_staged(data, include_stage, switch_on, as_json)
+    planned = planned or bool(include_stage)
     rate, as_of, src = run(as_json, lambda: net.fx_rate(currency))
     with bar(as_json, bar_column=False, counter=None) as prog:
         task = prog.add_task("Comparing corridors", total=len(net.corridors))

@@ -30,7 +30,8 @@ def read_projects(path: str | Path | None = None, *, net: Network | None = None)
     known = set(register["project_id"].dropna())
     for _, row in stages.iterrows():
         if row["project_id"] and row["project_id"] not in known:
-            problems.append(Problem("project_stages.csv", int(row["_line"]), "project_id", row["project_id"], "a project_id of project_register.csv"))
+            line, pid = int(row["_line"]), row["project_id"]
+            problems.append(Problem("project_stages.csv", line, "project_id", pid, "a project_id of project_register.csv"))
     elements = {pid: _elements(row, net, problems) for pid, row in register.set_index("project_id", drop=False).iterrows()}
     raise_if(problems)
     out = ProjectRegister()
@@ -66,7 +67,8 @@ def _elements(row: pd.Series, net: Network | None, problems: list[Problem]) -> t
         table, _, rid = str(item).partition(":")
         line = int(row["_line"])
         if table not in _TABLES or not rid:
-            problems.append(Problem("project_register.csv", line, "elements", item, f"table:id with table one of {', '.join(_TABLES)}"))
+            expected = f"table:id with table one of {', '.join(_TABLES)}"
+            problems.append(Problem("project_register.csv", line, "elements", item, expected))
             continue
         if net is not None and not _exists(net, table, rid):
             problems.append(Problem("project_register.csv", line, "elements", item, f"an id of {table}.csv"))

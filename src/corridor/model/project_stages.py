@@ -86,7 +86,9 @@ class Project:
 class ProjectRegister(dict[str, Project]):
     """Projects by id, with filters by stage and country."""
 
-    def select(self, *, stages: Iterable[str] = (), countries: Iterable[str] = (), as_of_year: int | None = None) -> list[Project]:
+    def select(
+        self, *, stages: Iterable[str] = (), countries: Iterable[str] = (), as_of_year: int | None = None
+    ) -> list[Project]:
         """Projects whose stage (by *as_of_year*) is one of *stages* and that lie in one of *countries* (empty: any)."""
         wanted = {parse_stage(s, "--status") for s in stages}
         where = {c.strip().upper() for c in countries if c.strip()}
