@@ -166,7 +166,9 @@ def evaluate(rules: Sequence[Rule], shipment: Shipment, path: RulePath | None = 
 
 def _forbid(rule: Rule, rules: Sequence[Rule], scopes: dict, lifting: dict[str, list[str]], where: str) -> Verdict:
     if rule.rule_id in lifting:
-        return _verdict(rule, "lifted", f"{where}; lifted by {', '.join(lifting[rule.rule_id])}", lifted_by=tuple(lifting[rule.rule_id]))
+        return _verdict(
+            rule, "lifted", f"{where}; lifted by {', '.join(lifting[rule.rule_id])}", lifted_by=tuple(lifting[rule.rule_id])
+        )
     unmet = [f"exemption {p.rule_id} does not apply: {scopes[p.rule_id][0]}" for p in rules if rule.rule_id in p.overrides]
     return _verdict(rule, "refused", "; ".join([where or "forbidden", *unmet]))
 

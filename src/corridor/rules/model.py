@@ -12,7 +12,35 @@ __all__ = ["COUNTRY_GROUPS", "Rule", "RulePath", "Shipment", "Verdict", "expand_
 #: Named groups a rule may use in place of country codes.
 COUNTRY_GROUPS: dict[str, frozenset[str]] = {
     "EU": frozenset(
-        ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"]
+        [
+            "AT",
+            "BE",
+            "BG",
+            "HR",
+            "CY",
+            "CZ",
+            "DK",
+            "EE",
+            "FI",
+            "FR",
+            "DE",
+            "GR",
+            "HU",
+            "IE",
+            "IT",
+            "LV",
+            "LT",
+            "LU",
+            "MT",
+            "NL",
+            "PL",
+            "PT",
+            "RO",
+            "SK",
+            "SI",
+            "ES",
+            "SE",
+        ]
     ),
     "EU_SANCTIONED": frozenset({"RU", "BY"}),
 }
