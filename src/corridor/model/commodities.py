@@ -28,15 +28,16 @@ class CommodityInfo:
 
 
 _WATER = {Mode.SEA, Mode.RIVER, Mode.FERRY, Mode.TRANSFER}
+_LAND_WATER = frozenset({Mode.RAIL, Mode.ROAD, *_WATER})
 COMMODITIES: dict[Commodity, CommodityInfo] = {
     Commodity.COAL: CommodityInfo(
         Commodity.COAL, CargoClass.DRY_BULK, "t", frozenset({Mode.RAIL, *_WATER}), "2701", "open wagon, bulk carrier, barge"
     ),
     Commodity.GRAIN: CommodityInfo(
-        Commodity.GRAIN, CargoClass.DRY_BULK, "t", frozenset({Mode.RAIL, Mode.ROAD, *_WATER}), "1001", "hopper wagon, bulk carrier"
+        Commodity.GRAIN, CargoClass.DRY_BULK, "t", _LAND_WATER, "1001", "hopper wagon, bulk carrier"
     ),
     Commodity.ORES_MINERALS: CommodityInfo(
-        Commodity.ORES_MINERALS, CargoClass.DRY_BULK, "t", frozenset({Mode.RAIL, Mode.ROAD, *_WATER}), "26", "open wagon, bulk carrier"
+        Commodity.ORES_MINERALS, CargoClass.DRY_BULK, "t", _LAND_WATER, "26", "open wagon, bulk carrier"
     ),
     Commodity.AMMONIA: CommodityInfo(
         Commodity.AMMONIA, CargoClass.LIQUID_BULK, "t", frozenset({Mode.RAIL, Mode.SEA, Mode.FERRY, Mode.TRANSFER}), "2814",
