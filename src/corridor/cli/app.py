@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from corridor.cli import flows, network, projects, routes, transit
+from corridor.cli import flows, network, projects, routes, rules, transit
 from corridor.cli.common import err
 
 __all__ = ["app", "main"]
@@ -33,6 +33,7 @@ app.command()(flows.assign)
 app.command()(flows.sweep)
 app.command()(transit.serve)
 app.command()(projects.projects)
+app.command()(rules.check)
 
 
 def main() -> None:

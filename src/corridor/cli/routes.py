@@ -33,6 +33,17 @@ from corridor.cli.common import (
     split,
 )
 from corridor.cli.projects import IncludeStageOpt, SwitchOnOpt, load_staged
+from corridor.cli.rules import (
+    COMMODITY_NAMES,
+    CargoOriginOpt,
+    DateOpt,
+    HsOpt,
+    OwnerOpt,
+    PolicyOpt,
+    PurposeOpt,
+    ValueOpt,
+    route_with_rules,
+)
 
 __all__ = ["compare", "route"]
 
@@ -72,12 +83,31 @@ def route(
     currency: CurrencyOpt = "KZT",
     geojson: Annotated[Path | None, typer.Option("--geojson", help="Also write the routes as GeoJSON to this file.")] = None,
     force: ForceOpt = False,
+    cargo_origin: CargoOriginOpt = None,
+    owner: OwnerOpt = None,
+    hs: HsOpt = None,
+    value: ValueOpt = None,
+    purpose: PurposeOpt = "transit",
+    date: DateOpt = None,
+    policy: PolicyOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Best routes between two places, with a per-leg breakdown (mode, km, hours moving and waiting, cost, CO2)."""
+    """Best routes between two places, with a per-leg breakdown (mode, km, hours moving and waiting, cost, CO2).
+
+    With a shipment's --origin, --owner, --hs, --value, --purpose, --date or --policy, or a commodity as --cargo,
+    the rules (sanctions, tariffs, policies) decide which routes it may take; refused routes name their rule.
+    """
     from corridor.routing import find_routes
 
+    shipment_given = any(x is not None for x in (cargo_origin, owner, hs, value, date, policy)) or purpose != "transit"
+    if shipment_given or cargo.strip().lower() in COMMODITY_NAMES:
+        opts = {"avoid": avoid, "avoid_mode": avoid_mode, "avoid_node": avoid_node, "via": via, "objective": objective}
+        shipment = {"cargo_origin": cargo_origin, "owner": owner, "hs": hs, "value": value, "purpose": purpose, "date": date}
+        return route_with_rules(
+            origin, destination, cargo, opts, shipment, policy, k=k, year=year, planned=planned, customs=customs,
+            quantity=quantity, currency=currency, data=data, as_json=as_json, printer=_print_route,
+        )  # fmt: skip
     countries = arg_countries(avoid, as_json)
     year = arg_year(year, as_json)
     quantity = arg_positive(quantity, as_json, "--quantity")

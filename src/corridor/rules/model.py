@@ -108,6 +108,9 @@ class Shipment:
     purpose: Purpose = Purpose.TRANSIT
     policies: frozenset[str] = frozenset()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "purpose", Purpose(self.purpose))  # a plain string is accepted, an unknown one refused
+
 
 @dataclass(frozen=True)
 class RulePath:
