@@ -38,6 +38,7 @@ from corridor.cli.rules import (
     CargoOriginOpt,
     DateOpt,
     HsOpt,
+    MonthOpt,
     OwnerOpt,
     PolicyOpt,
     PurposeOpt,
@@ -89,6 +90,7 @@ def route(
     value: ValueOpt = None,
     purpose: PurposeOpt = "transit",
     date: DateOpt = None,
+    month: MonthOpt = None,
     policy: PolicyOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
@@ -100,10 +102,11 @@ def route(
     """
     from corridor.routing import find_routes
 
-    shipment_given = any(x is not None for x in (cargo_origin, owner, hs, value, date, policy)) or purpose != "transit"
+    shipment_given = any(x is not None for x in (cargo_origin, owner, hs, value, date, month, policy)) or purpose != "transit"
     if shipment_given or cargo.strip().lower() in COMMODITY_NAMES:
         opts = {"avoid": avoid, "avoid_mode": avoid_mode, "avoid_node": avoid_node, "via": via, "objective": objective}
-        shipment = {"cargo_origin": cargo_origin, "owner": owner, "hs": hs, "value": value, "purpose": purpose, "date": date}
+        shipment = {"cargo_origin": cargo_origin, "owner": owner, "hs": hs, "value": value, "purpose": purpose}
+        shipment |= {"date": date, "month": month}
         return route_with_rules(
             origin, destination, cargo, opts, shipment, policy, k=k, year=year, planned=planned, customs=customs,
             quantity=quantity, currency=currency, data=data, as_json=as_json, printer=_print_route,

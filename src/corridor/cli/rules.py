@@ -20,6 +20,7 @@ __all__ = [
     "CargoOriginOpt",
     "DateOpt",
     "HsOpt",
+    "MonthOpt",
     "OwnerOpt",
     "PolicyOpt",
     "PurposeOpt",
@@ -43,6 +44,9 @@ ValueOpt = Annotated[float | None, typer.Option("--value", help="Declared value 
 PurposeOpt = Annotated[str, typer.Option("--purpose", help="transit, loading_dispatch, storage or sale at the route's places.")]
 DateOpt = Annotated[
     str | None, typer.Option("--date", help="Shipment date YYYY-MM-DD (default: today); rules in force then apply.")
+]
+MonthOpt = Annotated[
+    int | None, typer.Option("--month", help="Month 1-12 of the shipment (the 15th of it in --year); seasonal links follow it.")
 ]
 PolicyOpt = Annotated[list[str] | None, typer.Option("--policy", help="Routing policies to apply: avoid_ru, avoid_by, avoid_ir.")]
 
@@ -199,9 +203,10 @@ def route_with_rules(
     countries = arg_countries(opts["avoid"], as_json)
     year = arg_year(year, as_json)
     quantity = arg_positive(quantity, as_json, "--quantity")
-    when = parse_date(shipment_opts["date"], as_json)
+    when = _when(shipment_opts, year, as_json)
     net = load(data, as_json)
     rules = rules_for(data, net, as_json)
+    seasons = _seasons(data, net, as_json) if shipment_opts["date"] or shipment_opts.get("month") else []
     rate, as_of, src = run(as_json, lambda: net.fx_rate(currency))
     shipment = run(
         as_json,
@@ -217,11 +222,32 @@ def route_with_rules(
             net, origin, destination, rules=rules, shipment=shipment, k=k, avoid_countries=countries,
             avoid_modes=split(opts["avoid_mode"]), avoid_nodes=split(opts["avoid_node"]),
             via=[v.split(";") if ";" in v else v for v in opts["via"] or []], objective=opts["objective"],
-            year=year, include_planned=planned, customs=customs, quantity=quantity,
+            year=year, include_planned=planned, customs=customs, quantity=quantity, seasons=seasons,
         ),
     )  # fmt: skip
     if as_json:
         emit(ruled.to_dict(currency=currency))
         return
     print_ruled(ruled, currency, rate, printer)
+    for link_id, season in ruled.closed.items():
+        out.print(f"Closed on {when}: {link_id} (navigation {season.window}; {season.citation})", highlight=False)
     out.print(f"\nRates: 1 USD = {rate:g} {currency.upper()} ({as_of}, {src}). Rules: `corridor check`.", highlight=False)
+
+
+def _when(shipment_opts: dict[str, Any], year: int | None, as_json: bool) -> dt.date:
+    """The shipment's date: --date, else the 15th of --month in --year, else today."""
+    month = shipment_opts.get("month")
+    if month is not None and not shipment_opts["date"]:
+        from corridor import settings
+        from corridor.errors import DataError
+
+        if not 1 <= month <= 12:
+            fail(DataError(f"--month = {month!r}: expected a month from 1 to 12"), as_json)
+        return dt.date(int(year or settings.get("year")), month, 15)
+    return parse_date(shipment_opts["date"], as_json)
+
+
+def _seasons(data: Path | None, net: Any, as_json: bool) -> list:
+    from corridor.data.seasons_file import read_seasons
+
+    return run(as_json, lambda: read_seasons(data, net=net))

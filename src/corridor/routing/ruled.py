@@ -12,6 +12,7 @@ from typing import Any
 from corridor.errors import DataError, NoRouteError, Problem
 from corridor.model import Mode, Network
 from corridor.model.commodities import resolve_cargo
+from corridor.model.seasons import LinkSeason, network_in_season
 from corridor.routing.core import find_routes
 from corridor.routing.route import Route, RouteSet
 from corridor.rules import Assessment, Rule, RulePath, Shipment, avoid_for, evaluate
@@ -31,6 +32,7 @@ class RuledRoutes:
     routes: RouteSet
     assessments: list[Assessment]
     refused: list[tuple[Route, Assessment]] = field(default_factory=list)
+    closed: dict[str, LinkSeason] = field(default_factory=dict)
 
     def to_dict(self, *, currency: str | None = None) -> dict[str, Any]:
         return {
@@ -49,6 +51,10 @@ class RuledRoutes:
                 for r, a in zip(self.routes, self.assessments, strict=True)
             ],
             "refused": [{"summary": r.summary(), "countries": r.countries, "rules": a.to_dict()} for r, a in self.refused],
+            "closed_in_season": [
+                {"link_id": k, "season": v.window, "navigation_days": v.navigation_days, "citation": v.citation}
+                for k, v in self.closed.items()
+            ],
         }
 
 
@@ -129,13 +135,16 @@ def find_routes_under_rules(
     avoid_countries: Iterable[str] = (),
     avoid_modes: Iterable[str] = (),
     avoid_nodes: Iterable[str] = (),
+    seasons: Sequence[LinkSeason] = (),
     **options: Any,
 ) -> RuledRoutes:
     """Up to *k* routes the rules allow for *shipment*, best first, and the refused candidates with their verdicts.
 
-    Raises :class:`NoRouteError` naming the refusing rules when no allowed route exists.
+    With *seasons*, links closed on the shipment's date (river navigation) are left out. Raises
+    :class:`NoRouteError` naming the refusing rules and the closed links when no allowed route exists.
     """
     _check_policies(rules, shipment.policies)
+    net, closed = network_in_season(net, seasons, shipment.date)
     modes = set(avoid_modes) | commodity_avoid_modes(shipment.cargo)
     nodes, countries = set(map(net.resolve, avoid_nodes)), {c.upper() for c in avoid_countries}
     allowed: list[tuple[Route, Assessment]] = []
@@ -164,10 +173,13 @@ def find_routes_under_rules(
         if len(allowed) >= k or not grew:
             break
     if not allowed:
-        raise NoRouteError(_refusal_message(net, origin, destination, shipment, refused))
+        message = _refusal_message(net, origin, destination, shipment, refused)
+        if closed:
+            message += f"; closed on {shipment.date}: " + ", ".join(f"{k} (open {v.window})" for k, v in closed.items())
+        raise NoRouteError(message)
     allowed.sort(key=lambda ra: ra[0].objective_value)
     allowed = allowed[:k]
-    return RuledRoutes(shipment, RouteSet(r for r, _ in allowed), [a for _, a in allowed], refused)
+    return RuledRoutes(shipment, RouteSet(r for r, _ in allowed), [a for _, a in allowed], refused, closed)
 
 
 def _refusal_message(net: Network, origin: str, destination: str, s: Shipment, refused: list) -> str:

@@ -72,7 +72,15 @@ TABLES = (
 
 #: Tables read beside a dataset folder by their own loaders (project stages, rules, digital layer, FX history);
 #: they are validated by the same schema machinery but are not columns of :class:`~corridor.model.Network`.
-SIDE_TABLES = ("project_register", "project_stages", "rules", "data_links", "digital_procedures", "fx_history", "commodities")
+SIDE_TABLES = (
+    "project_register",
+    "project_stages",
+    "rules",
+    "link_seasons",
+    "data_links",
+    "digital_procedures",
+    "fx_history",
+)
 
 #: What a text cell may not hold.
 NO_CONTROL = "text without control characters (U+0000-U+001F, U+007F-U+009F)"
