@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from corridor.cli import flows, network, projects, routes, rules, transit
+from corridor.cli import digital, flows, network, projects, routes, rules, transit
 from corridor.cli.common import err
 
 __all__ = ["app", "main"]
@@ -34,6 +34,7 @@ app.command()(flows.sweep)
 app.command()(transit.serve)
 app.command()(projects.projects)
 app.command()(rules.check)
+app.command()(digital.digital)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import typer
 
 from corridor.cli.common import DataOpt, JsonOpt, emit, fail, load, make_table, out, run, split
 
-__all__ = ["IncludeStageOpt", "SwitchOnOpt", "apply_stage_options", "projects"]
+__all__ = ["IncludeStageOpt", "SwitchOnOpt", "apply_stage_options", "load_staged", "projects"]
 
 IncludeStageOpt = Annotated[
     str | None,
@@ -88,5 +88,10 @@ def apply_stage_options(
 
 
 def load_staged(data: Path | None, include_stage: str | None, switch_on: list[str] | None, as_json: bool) -> Any:
-    """The dataset with the stage options applied."""
-    return apply_stage_options(load(data, as_json), data, include_stage, switch_on, as_json)
+    """The dataset with its digital layer (where transit declarations are electronic) and the stage options applied."""
+    from corridor.data.digital_file import read_digital
+    from corridor.model.digital import apply_digital_layer
+
+    net = load(data, as_json)
+    net = run(as_json, lambda: apply_digital_layer(net, read_digital(data, net=net)))
+    return apply_stage_options(net, data, include_stage, switch_on, as_json)

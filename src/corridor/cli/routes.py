@@ -24,7 +24,6 @@ from corridor.cli.common import (
     bar,
     check_output_file,
     emit,
-    load,
     make_table,
     money,
     out,
@@ -116,7 +115,7 @@ def route(
     quantity = arg_positive(quantity, as_json, "--quantity")
     if geojson:
         check_output_file(geojson, option="--geojson", force=force, as_json=as_json)
-    net = load(data, as_json)
+    net = load_staged(data, None, None, as_json)
     rate, as_of, src = run(as_json, lambda: net.fx_rate(currency))
     with spinner("Finding routes…", as_json) as prog:
         prog.add_task("route")

@@ -203,8 +203,10 @@ def route_with_rules(
     countries = arg_countries(opts["avoid"], as_json)
     year = arg_year(year, as_json)
     quantity = arg_positive(quantity, as_json, "--quantity")
+    from corridor.cli.projects import load_staged
+
     when = _when(shipment_opts, year, as_json)
-    net = load(data, as_json)
+    net = load_staged(data, None, None, as_json)
     rules = rules_for(data, net, as_json)
     seasons = _seasons(data, net, as_json) if shipment_opts["date"] or shipment_opts.get("month") else []
     rate, as_of, src = run(as_json, lambda: net.fx_rate(currency))
