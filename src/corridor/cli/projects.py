@@ -10,7 +10,7 @@ import typer
 
 from corridor.cli.common import DataOpt, JsonOpt, emit, fail, load, make_table, out, run, split
 
-__all__ = ["IncludeStageOpt", "SwitchOnOpt", "apply_stage_options", "load_staged", "projects"]
+__all__ = ["FxDateOpt", "IncludeStageOpt", "SwitchOnOpt", "apply_stage_options", "load_staged", "projects"]
 
 IncludeStageOpt = Annotated[
     str | None,
@@ -87,11 +87,26 @@ def apply_stage_options(
     return net
 
 
-def load_staged(data: Path | None, include_stage: str | None, switch_on: list[str] | None, as_json: bool) -> Any:
-    """The dataset with its digital layer (where transit declarations are electronic) and the stage options applied."""
+FxDateOpt = Annotated[
+    str | None, typer.Option("--fx-date", help="Convert costs at the exchange rates in force on this date (YYYY-MM-DD).")
+]
+
+
+def load_staged(
+    data: Path | None, include_stage: str | None, switch_on: list[str] | None, as_json: bool, fx_date: str | None = None
+) -> Any:
+    """The dataset with its digital layer (where transit declarations are electronic), the stage options and the
+    exchange rates of *fx_date* applied."""
     from corridor.data.digital_file import read_digital
     from corridor.model.digital import apply_digital_layer
 
     net = load(data, as_json)
     net = run(as_json, lambda: apply_digital_layer(net, read_digital(data, net=net)))
+    if fx_date is not None:
+        from corridor.cli.rules import parse_date
+        from corridor.data.fx_file import read_fx_history
+        from corridor.model.fx import network_at_fx_date
+
+        day = parse_date(fx_date, as_json, "--fx-date")
+        net = run(as_json, lambda: network_at_fx_date(net, read_fx_history(data, net=net), day))
     return apply_stage_options(net, data, include_stage, switch_on, as_json)

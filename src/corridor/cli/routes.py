@@ -31,7 +31,7 @@ from corridor.cli.common import (
     spinner,
     split,
 )
-from corridor.cli.projects import IncludeStageOpt, SwitchOnOpt, load_staged
+from corridor.cli.projects import FxDateOpt, IncludeStageOpt, SwitchOnOpt, load_staged
 from corridor.cli.rules import (
     COMMODITY_NAMES,
     CargoOriginOpt,
@@ -91,6 +91,7 @@ def route(
     date: DateOpt = None,
     month: MonthOpt = None,
     policy: PolicyOpt = None,
+    fx_date: FxDateOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -108,14 +109,14 @@ def route(
         shipment |= {"date": date, "month": month}
         return route_with_rules(
             origin, destination, cargo, opts, shipment, policy, k=k, year=year, planned=planned, customs=customs,
-            quantity=quantity, currency=currency, data=data, as_json=as_json, printer=_print_route,
+            quantity=quantity, currency=currency, data=data, as_json=as_json, printer=_print_route, fx_date=fx_date,
         )  # fmt: skip
     countries = arg_countries(avoid, as_json)
     year = arg_year(year, as_json)
     quantity = arg_positive(quantity, as_json, "--quantity")
     if geojson:
         check_output_file(geojson, option="--geojson", force=force, as_json=as_json)
-    net = load_staged(data, None, None, as_json)
+    net = load_staged(data, None, None, as_json, fx_date)
     rate, as_of, src = run(as_json, lambda: net.fx_rate(currency))
     with spinner("Finding routes…", as_json) as prog:
         prog.add_task("route")
@@ -191,6 +192,7 @@ def compare(
     currency: CurrencyOpt = "KZT",
     include_stage: IncludeStageOpt = None,
     switch_on: SwitchOnOpt = None,
+    fx_date: FxDateOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -199,7 +201,7 @@ def compare(
 
     countries = arg_countries(avoid, as_json)
     year = arg_year(year, as_json)
-    net = load_staged(data, include_stage, switch_on, as_json)
+    net = load_staged(data, include_stage, switch_on, as_json, fx_date)
     planned = planned or bool(include_stage)
     rate, as_of, src = run(as_json, lambda: net.fx_rate(currency))
     with bar(as_json, bar_column=False, counter=None) as prog:

@@ -195,6 +195,7 @@ def route_with_rules(
     data: Path | None,
     as_json: bool,
     printer: Any,
+    fx_date: str | None = None,
 ) -> None:
     """``corridor route`` for a shipment under the rules (see the module docstring)."""
     from corridor.cli.common import arg_countries, arg_positive, arg_year
@@ -206,7 +207,7 @@ def route_with_rules(
     from corridor.cli.projects import load_staged
 
     when = _when(shipment_opts, year, as_json)
-    net = load_staged(data, None, None, as_json)
+    net = load_staged(data, None, None, as_json, fx_date)
     rules = rules_for(data, net, as_json)
     seasons = _seasons(data, net, as_json) if shipment_opts["date"] or shipment_opts.get("month") else []
     rate, as_of, src = run(as_json, lambda: net.fx_rate(currency))
