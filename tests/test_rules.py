@@ -238,3 +238,11 @@ def test_cli_check_explains_refusal():
     refused(*args, "--date", "1 Sept")
     refused("check", "--route", "Ekibastuz", "--cargo", "coal")
     refused(*args, "--owner", "ZZ")
+
+
+def test_cli_check_us_tariff_duty():
+    args = ("check", "--route", "Aktau,Baku,Poti", "--cargo", "ores_minerals", "--origin", "KZ", "--value", "100000")
+    args += ("--destination-country", "US", "--date", "2025-09-01")
+    assert ok_json(*args, "--hs", "8112")["duty_usd"] == pytest.approx(25000.0)
+    assert ok_json(*args, "--hs", "261210")["duty_usd"] == 0.0  # uranium ores are exempt
+    refused(*args, "--hs", "uranium")

@@ -119,6 +119,9 @@ def check(
     purpose: PurposeOpt = "transit",
     date: DateOpt = None,
     policy: PolicyOpt = None,
+    destination_country: Annotated[
+        str | None, typer.Option("--destination-country", help="Final destination country when beyond the last place.")
+    ] = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -138,7 +141,7 @@ def check(
         as_json,
         lambda: shipment_for(
             net, places[0], places[-1], cargo=cargo, date=when, origin_country=cargo_origin, owner_country=owner,
-            hs_code=hs, value_usd=value, purpose=purpose, policies=split(policy),
+            hs_code=hs, value_usd=value, purpose=purpose, policies=split(policy), destination_country=destination_country,
         ),
     )  # fmt: skip
     from corridor.routing.ruled import _check_policies

@@ -80,8 +80,10 @@ def shipment_for(
     value_usd: float | None = None,
     purpose: Purpose | str = Purpose.TRANSIT,
     policies: Iterable[str] = (),
+    destination_country: str | None = None,
 ) -> Shipment:
-    """A shipment from *origin* to *destination*: countries default to those of the two places."""
+    """A shipment from *origin* to *destination*: countries default to those of the two places (the destination
+    country may be given when the goods go on beyond the network, e.g. to the United States)."""
     cargo_class, info = resolve_cargo(cargo)
     o, d = net.resolve(origin), net.resolve(destination)
     try:
@@ -94,7 +96,7 @@ def shipment_for(
         cargo=info.commodity.value if info else cargo_class.value,
         cargo_class=cargo_class.value,
         origin_country=_country(origin_country, "origin_country") or str(net.nodes.loc[o, "country"]),
-        destination_country=str(net.nodes.loc[d, "country"]),
+        destination_country=_country(destination_country, "destination_country") or str(net.nodes.loc[d, "country"]),
         date=date,
         owner_country=_country(owner_country, "owner_country"),
         hs_code=hs_code or (info.hs_heading if info else None),
