@@ -21,6 +21,17 @@ def net() -> corridor.notebook.Corridor:  # type: ignore[name-defined]
     return corridor.load()
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throw-away PostgreSQL cluster shared by the session (skipped without server binaries); yields its URL."""
+    from transit_helpers import pg_bin, postgres_server
+
+    if pg_bin() is None:
+        pytest.skip("PostgreSQL server binaries are not installed (make postgres)")
+    with postgres_server() as url:
+        yield url
+
+
 @pytest.fixture
 def dataset_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped dataset folder."""

@@ -71,6 +71,7 @@ def _children(pid: int) -> list[int]:
 def test_serve_starts_the_requested_number_of_workers(tmp_path: Path):
     port = free_port()
     db = tmp_path / "served.sqlite"
+    token = ok_json("transit", "bootstrap", "--database-url", f"sqlite:///{db}", "--name", "ops")["token"]
     cmd = [
         sys.executable,
         "-m",
@@ -95,7 +96,10 @@ def test_serve_starts_the_requested_number_of_workers(tmp_path: Path):
             except httpx.HTTPError:
                 time.sleep(0.3)
         assert 200 in answered, proc.stderr.read() if proc.poll() is not None else "server did not answer"
-        assert "parties" in tables(db), "serve migrates the database it was given"
+        # every worker answers from the database given on the command line: it knows the operator created there
+        for _ in range(6):
+            me = httpx.get(f"http://127.0.0.1:{port}/parties/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            assert me.status_code == 200 and me.json()["name"] == "ops", me.text
         workers = [p for p in _children(proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
         assert len(workers) == 2, _children(proc.pid)
     finally:
@@ -105,3 +109,17 @@ def test_serve_starts_the_requested_number_of_workers(tmp_path: Path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_export_to_environment_hands_options_to_child_processes(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CORRIDOR_DATABASE_URL", "")  # restored after the test
+    with settings.option_context(database_url="sqlite:///child.sqlite"):
+        settings.export_to_environment("database_url")
+    assert os.environ["CORRIDOR_DATABASE_URL"] == "sqlite:///child.sqlite"
+    child = subprocess.run(
+        [sys.executable, "-c", "from corridor import settings; print(settings.get('database_url'))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert child.stdout.strip() == "sqlite:///child.sqlite"

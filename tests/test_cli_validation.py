@@ -191,3 +191,9 @@ def test_bad_input_with_json_gives_a_json_error():
 def test_bootstrap_with_an_empty_name_is_one_line(tmp_path: Path):
     result = refused("transit", "bootstrap", "--name", "", "--database-url", f"sqlite:///{tmp_path / 'db.sqlite'}")
     one_error_line(result, "name = ''")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder no file can be created in")
+def test_an_output_that_cannot_be_written_is_one_line():
+    one_error_line(refused("route", "xian", "duisburg", "--geojson", "/proc/corridor.geojson"), "/proc/corridor.geojson")
+    one_error_line(refused("network", "export", "-O", "/proc/corridor.geojson"), "/proc/corridor.geojson")

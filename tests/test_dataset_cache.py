@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +43,12 @@ def test_second_load_comes_from_the_cache_with_equal_tables(cache: Path, dataset
     _no_validation(monkeypatch)
     second = read_dataset(dataset_copy)
     _equal(first, second)
-    second.nodes.loc["aktau", "name"] = "changed in memory"  # a loaded network is the caller's own copy
+    # a loaded network is read-only; an edited copy made with replace() never reaches the cache
+    with pytest.raises(ValueError, match="read-only"):
+        second.nodes.loc["aktau", "name"] = "changed in memory"
+    nodes = second.nodes.copy()
+    nodes.loc["aktau", "name"] = "changed in memory"
+    assert second.replace(nodes=nodes).nodes.loc["aktau", "name"] == "changed in memory"
     assert read_dataset(dataset_copy).nodes.loc["aktau", "name"] != "changed in memory"
 
 
@@ -90,3 +96,15 @@ def test_the_key_covers_every_file(cache: Path, dataset_copy: Path):
     geo = dataset_copy / csvdir.SEA_GEOMETRY_FILE
     geo.write_bytes(geo.read_bytes() + b"\n")
     assert cache_path(dataset_copy, csvdir.dataset_files(dataset_copy)) != before
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_cache_file_others_may_write_is_not_trusted(cache: Path, dataset_copy: Path, monkeypatch):
+    read_dataset(dataset_copy)
+    (path,) = cache.glob("dataset-*.pickle")
+    path.chmod(0o666)
+    calls = []
+    real = csvdir.validate_dataset
+    monkeypatch.setattr(csvdir, "validate_dataset", lambda folder: calls.append(folder) or real(folder))
+    read_dataset(dataset_copy)
+    assert calls and not path.stat().st_mode & 0o022  # validated again and rewritten privately

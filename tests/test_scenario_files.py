@@ -147,3 +147,8 @@ def test_unknown_places_and_absurd_growth_are_refused_against_the_network(tmp_pa
     assert "1.11e+11 t/yr in 2100" in str(info.value) and "14.2% a year from 2030" in str(info.value)
     with pytest.raises(DataError, match="field 'year' = 3000"):
         base.validate(net, years=[3000])
+
+
+def test_extends_names_a_scenario_that_exists(tmp_path: Path):
+    (p,) = _problems(tmp_path, BASE.replace('objective = "time"', 'extends = "nope.toml"'))
+    assert (p.file, p.field, p.value) == ("trial.toml", "extends", "nope.toml") and "one of base" in p.expected

@@ -58,3 +58,17 @@ def test_missing_required_column_and_unknown_column():
     _frame, problems = parse_rows("links", ["link_id", "from_node", "bogus"], [(2, ["x", "a", "1"])], "links.csv")
     fields = {p.field for p in problems}
     assert {"to_node", "mode", "countries", "bogus"} <= fields
+
+
+def test_every_number_column_states_its_range():
+    for table in TABLES:
+        for col in schema(table).columns:
+            if col.dtype in ("float", "int") and (table, col.attribute) not in {("parameters", "value"), ("projects", "value")}:
+                assert col.range is not None, (table, col.attribute)  # projects.value takes the changed column's range
+
+
+def test_parse_rows_checks_ranges_and_control_characters():
+    header = ["node_id", "name", "kind", "country", "lat", "lon"]
+    rows = [(2, ["a", "A\x00", "city", "KZ", "91", "51"]), (3, ["b", "B", "city", "KZ", "-90", "180"])]
+    _frame, problems = parse_rows("nodes", header, rows, "nodes.csv")
+    assert {(p.line, p.field) for p in problems} == {(2, "name"), (2, "lat")}

@@ -176,8 +176,8 @@ def test_self_loop_link_is_refused(dataset_copy: Path):
 @pytest.mark.parametrize("bad", ["Ak\x00tau", "Ak\x1btau", "Ak\ttau", "Ak\x85tau"])
 def test_control_characters_are_refused(dataset_copy: Path, bad: str):
     _set(dataset_copy, "nodes", 2, name=bad)
-    p = next(p for p in _problems(dataset_copy) if p.field == "name")
-    assert (p.file, p.line, p.value) == ("nodes.csv", 4, bad) and "control characters" in p.expected
+    (p,) = _problems(dataset_copy)  # one problem: the cell is not also reported as empty
+    assert (p.file, p.line, p.field, p.value) == ("nodes.csv", 4, "name", bad) and "control characters" in p.expected
 
 
 def test_duplicate_mode_rows_and_reversed_years_are_refused(dataset_copy: Path):
@@ -189,6 +189,17 @@ def test_duplicate_mode_rows_and_reversed_years_are_refused(dataset_copy: Path):
     problems = _problems(dataset_copy)
     assert any(p.file == "modes.csv" and p.field == "mode" and "already used on line 2" in p.expected for p in problems)
     assert any(p.file == "links.csv" and p.field == "close_year" and p.line == 2 for p in problems)
+
+
+def test_a_border_crossing_borders_another_country(dataset_copy: Path):
+    def nodes(rows, header):
+        row = next(r for r in rows if r["border_with"])
+        row["border_with"] = row["country"]
+        return rows, header
+
+    edit(dataset_copy, "nodes", nodes)
+    (p,) = _problems(dataset_copy)
+    assert (p.file, p.field) == ("nodes.csv", "border_with") and "other side" in p.expected
 
 
 def test_project_value_must_fit_the_changed_column(dataset_copy: Path):

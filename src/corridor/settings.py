@@ -39,7 +39,32 @@ OPTIONS: dict[str, Option] = {
         ),
         Option("k_max_iterations", 40, "Most shortest-path searches spent on finding k alternatives."),
         Option("ray_address", "", "Ray cluster for sweeps (e.g. ray://head:10001); set, sweeps run there; empty: local."),
-        Option("database_url", "", "SQLAlchemy URL of the transit database; empty means an SQLite file in ~/.corridor."),
+        # HTTP API (corridor.api reads these; CORRIDOR_DATABASE_URL, CORRIDOR_RATE_PER_S, ... override them)
+        Option("database_url", "", "SQLAlchemy URL of the transit database; empty means SQLite in ~/.corridor/transit.sqlite."),
+        Option("rate_per_s", 100.0, "Requests per second allowed to one party (or one client address when unauthenticated)."),
+        Option("rate_burst", 200.0, "Requests one party (or client address) may send at once before the rate applies."),
+        Option("rate_max_keys", 10000, "Most rate-limit buckets kept in memory; the least recently used are evicted."),
+        Option("max_body_bytes", 1_000_000, "Largest request body in bytes, counted as it arrives (chunked bodies too)."),
+        Option("list_concurrency_per_party", 2, "List and report queries one party may have running at once; more get 429."),
+        # transit service (corridor.transit.config.TransitSettings reads these)
+        Option(
+            "transit_duty_rate",
+            0.2,
+            "Share of the declared goods value (USD) at risk as duties and taxes that a transit guarantee must cover. "
+            "Assumption: a flat rate standing in for the tariff and VAT of each goods item, which the service does not "
+            "model; set it to the rate your customs authority applies.",
+        ),
+        Option(
+            "transit_allow_private_callbacks",
+            False,
+            "Allow webhook callback URLs that resolve to loopback, private or link-local addresses (tests, closed networks).",
+        ),
+        Option("transit_webhook_timeout_s", 5.0, "Seconds one webhook delivery may take before it counts as failed."),
+        Option("transit_webhook_workers", 8, "Webhook deliveries in flight at once (each subscription has at most one)."),
+        Option("transit_webhook_max_attempts", 8, "Attempts before a webhook delivery is marked failed."),
+        Option("transit_webhook_tolerance_s", 300, "Replay window of webhook signatures: largest age of `t=` accepted."),
+        Option("transit_idempotency_wait_s", 5.0, "Seconds a retry waits for the same key's request still in flight."),
+        Option("transit_idempotency_lease_s", 60.0, "Seconds after which an unfinished idempotency claim may be re-claimed."),
     ]
 }
 

@@ -30,6 +30,7 @@ UNITS: dict[str, str] = {
     "year": "calendar year",
     "date": "ISO 8601 calendar date",
     "t": "metric tonne",
+    "wagon": "railway wagon (a count of wagons)",
     "TEU": "twenty-foot equivalent unit",
     "bcm": "billion cubic metres of natural gas",
     "t/TEU": "tonnes per TEU",

@@ -1,4 +1,4 @@
-"""HTTP interface: the FastAPI app of the transit service."""
+"""HTTP interface: the FastAPI app (routers, limits, problem-details errors) over Corridor's services."""
 
 from corridor.api.app import create_app
 

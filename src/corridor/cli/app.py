@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from corridor.cli import digital, flows, network, projects, routes, rules, transit
+from corridor.cli import calibrate, digital, flows, network, projects, routes, rules, transit
 from corridor.cli.common import err
 
 __all__ = ["app", "main"]
@@ -32,6 +32,8 @@ app.command()(network.fx)
 app.command()(flows.assign)
 app.command()(flows.sweep)
 app.command()(transit.serve)
+app.command("calibrate")(calibrate.calibrate_cmd)
+app.command("validate")(calibrate.validate_cmd)
 app.command()(projects.projects)
 app.command()(rules.check)
 app.command()(digital.digital)

@@ -117,10 +117,14 @@ def _validation_lines(exc: Exception) -> list[str]:
 
 
 def run(as_json: bool, fn: Callable[[], T]) -> T:
-    """``fn()``, turning errors users can cause into one line each and exit status 2."""
+    """``fn()``, turning errors users can cause into one line each and exit status 2.
+
+    Besides our own errors (and the built-in ones they subclass) this covers files that cannot be read or
+    written (``OSError``: permissions, a full disk, a vanished folder).
+    """
     try:
         return fn()
-    except (CorridorError, ValueError, KeyError, LookupError) as exc:
+    except (CorridorError, ValueError, KeyError, LookupError, OSError) as exc:
         fail(exc, as_json)
 
 

@@ -59,6 +59,13 @@ def _output(output: Path | None, format: str, force: bool, as_json: bool) -> Non
         check_output_folder(output, option="--output", force=force, as_json=as_json)
 
 
+def _write(result: Any, output: Path, format: str, net: Any, as_json: bool) -> list[str]:
+    """Write a scenario run's tables or link flows into *output*; the files written, as strings."""
+    from corridor.data.results import write_run
+
+    return run(as_json, lambda: [str(p) for p in write_run(result, output, format=format, geometry=net.link_coordinates)])
+
+
 def _records(frame: Any) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records"))
 
@@ -76,7 +83,6 @@ def assign(
 ) -> None:
     """Assign one scenario year: bottleneck ranking, corridor shares and energy route shares."""
     from corridor.cli.projects import load_staged
-    from corridor.data.results import write_run
     from corridor.scenarios import ScenarioRun, run_year
 
     arg_year(year, as_json)
@@ -88,10 +94,7 @@ def assign(
         y = run(as_json, lambda: run_year(net, sc, year))
     files = []
     if output:
-        files = run(
-            as_json,
-            lambda: [str(p) for p in write_run(ScenarioRun(sc, [y]), output, format=format, geometry=net.link_coordinates)],
-        )
+        files = _write(ScenarioRun(sc, [y]), output, format, net, as_json)
     if as_json:
         emit({**y.to_dict(), "files": files})
         return
@@ -127,7 +130,6 @@ def scenario_run(
     as_json: JsonOpt = False,
 ) -> None:
     """Run a scenario over years: the year each bottleneck saturates, corridor shares, energy by year."""
-    from corridor.data.results import write_run
     from corridor.scenarios import SATURATED_VC, run_scenario
 
     ys = arg_years(years, as_json)
@@ -137,11 +139,7 @@ def scenario_run(
     with bar(as_json) as prog:
         task = prog.add_task(f"Running {sc.name}", total=len(ys))
         result = run(as_json, lambda: run_scenario(net, sc, ys, progress=lambda y: prog.advance(task)))
-    files = (
-        run(as_json, lambda: [str(p) for p in write_run(result, output, format=format, geometry=net.link_coordinates)])
-        if output
-        else []
-    )
+    files = _write(result, output, format, net, as_json) if output else []
     sat, shares, energy = result.saturation(), result.shares_table(), result.energy_table()
     if as_json:
         emit(

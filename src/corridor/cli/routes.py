@@ -140,7 +140,8 @@ def route(
             ),
         )
     if geojson:
-        geojson.write_text(json.dumps(routes.to_geojson(), ensure_ascii=False), encoding="utf-8")
+        doc = json.dumps(routes.to_geojson(), ensure_ascii=False)
+        run(as_json, lambda: geojson.write_text(doc, encoding="utf-8"))
     if as_json:
         emit({"routes": [r.to_dict(currency=currency) for r in routes]})
         return

@@ -51,11 +51,9 @@ def _engine(database_url: str | None, as_json: bool, *, migrate: bool) -> Any:
 
 
 def _service(engine: Any, net: Any) -> Any:
-    from sqlalchemy.orm import sessionmaker
-
     from corridor.transit import TransitService
 
-    return TransitService(sessionmaker(engine), net)
+    return TransitService(net, engine)
 
 
 def serve(

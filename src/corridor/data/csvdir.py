@@ -1,8 +1,11 @@
 """Read and validate a dataset folder (one CSV per table, as described in :mod:`corridor.schema`).
 
 Every problem in every file is collected and raised together as one :class:`~corridor.errors.DataError`:
-missing or unknown columns, bad types, negative quantities, unknown units or currencies, duplicate ids,
-references to unknown nodes or sources, and numbers that no provenance row covers.
+unreadable files and encodings, missing or unknown columns, bad types, values outside the schema's ranges,
+control characters, unknown units or currencies, duplicate keys, self-loops, references to unknown nodes
+or sources, and numbers that no provenance row covers. Checks run column by column. A validated network
+is cached by a hash of the files (see :mod:`corridor.data.dataset_cache`), so unchanged files are not
+validated again.
 """
 
 from __future__ import annotations
@@ -13,12 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from corridor import settings
-from corridor.data.csvfile import decode_utf8, read_bytes, read_csv_columns
-from corridor.data.dataset_checks import check_references
-from corridor.data.dataset_provenance import build_provenance
 from corridor.errors import DataError, Problem
 from corridor.model import Network, layer_of
 from corridor.schema import TABLES, Status, parse_columns, parse_rows, schema
+from corridor.schema.columns import per_distinct
 
 __all__ = ["DATASET_DIR", "SEA_GEOMETRY_FILE", "dataset_files", "read_dataset", "validate_dataset"]
 
@@ -43,6 +44,10 @@ def validate_dataset(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, d
 
     Raises :class:`DataError` with every problem found in every file.
     """
+    from corridor.data.csvfile import read_csv_columns  # validation only: a cached load never needs these
+    from corridor.data.dataset_checks import check_references
+    from corridor.data.dataset_provenance import build_provenance
+
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     for table in TABLES:
@@ -50,7 +55,7 @@ def validate_dataset(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, d
         if read is None:
             frames[table] = _empty(table)
             continue
-        frame, found = parse_columns(table, read.header, read.lines, read.columns, f"{table}.csv")
+        frame, found = parse_columns(table, read.header, read.lines, read.columns, f"{table}.csv", controls=read.controls)
         problems.extend(found)
         frames[table] = frame
     problems.extend(check_references(frames))
@@ -79,6 +84,8 @@ def read_dataset(path: str | Path | None = None, *, cache: bool = True) -> Netwo
 
 
 def _read_sea_geometry(folder: Path, problems: list[Problem]) -> dict[str, dict]:
+    from corridor.data.csvfile import decode_utf8, read_bytes
+
     file = folder / SEA_GEOMETRY_FILE
     if not file.exists():
         return {}
@@ -116,7 +123,7 @@ def _build(f: dict[str, pd.DataFrame], geometry: dict[str, dict], provenance: pd
 
     nodes = clean(f["nodes"]).set_index("node_id")
     links = _directed(clean(f["links"]), "link_id", ("from_node", "to_node"))
-    links["layer"] = [layer_of(m, g) for m, g in zip(links["mode"], links["gauge_mm"], strict=True)]
+    links["layer"] = per_distinct(layer_of, links["mode"], links["gauge_mm"]).tolist()
     transfers = _directed(clean(f["transfers"]), "transfer_id", ("from_layer", "to_layer"))
     for frame in (nodes, links, transfers):
         frame["status"] = frame["status"].fillna(Status.OPERATING)

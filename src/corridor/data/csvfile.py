@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,9 @@ import pyarrow.csv as pacsv
 
 from corridor.errors import Problem
 from corridor.schema import MAX_PER_RULE, rows_to_columns
+
+#: Control characters other than the line breaks between rows (a one-row-per-line file has no others).
+_CONTROLS_BUT_BREAKS = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 __all__ = ["CsvColumns", "decode_utf8", "read_bytes", "read_csv_columns"]
 
@@ -30,6 +34,8 @@ class CsvColumns:
     header: list[str]
     lines: np.ndarray
     columns: list
+    #: whether cells may hold control characters (False: the whole file was scanned and holds none)
+    controls: bool = True
 
 
 def read_bytes(file: Path, problems: list[Problem]) -> bytes | None:
@@ -109,7 +115,7 @@ def read_csv_columns(file: Path, problems: list[Problem]) -> CsvColumns | None:
         header = [h.strip() for h in next(reader, [])]
         fast = _arrow(text.encode("utf-8"), len(header)) if header and reader.line_num == 1 else None
         if fast is not None:
-            return CsvColumns(header, *fast)
+            return CsvColumns(header, *fast, controls=_CONTROLS_BUT_BREAKS.search(text) is not None)
         rows = [(reader.line_num, row) for row in reader if any(row)]
     except csv.Error as exc:
         problems.append(Problem(file.name, reader.line_num, "(csv)", str(exc), "well-formed CSV (quotes closed)"))

@@ -4,8 +4,8 @@ The key covers every dataset file, the schema and loader code, and the Corridor,
 versions; any change gives a new key and the dataset is validated again. A cache file that cannot be read
 (corrupt, truncated, from another version) is ignored and rewritten. Writes go to a temporary file that is
 renamed into place, so a reader never sees half a file. The folder is the ``cache_dir`` setting (default:
-the user's cache folder; ``off`` disables caching). Cache files are pickles: the folder must be writable
-only by the user, as the default one is.
+the user's cache folder; ``off`` disables caching). Cache files are pickles, so only files owned by the
+user and writable by nobody else are read (the folder is created private).
 """
 
 from __future__ import annotations
@@ -79,8 +79,19 @@ def cache_path(folder: Path, files: list[Path]) -> Path | None:
     return None if base is None else base / f"dataset-{cache_key(files)[:40]}.pickle"
 
 
+def _trusted(path: Path) -> bool:
+    """Only the user's own cache files that nobody else may write are unpickled (POSIX; elsewhere always)."""
+    if not hasattr(os, "getuid"):
+        return True
+    st = path.stat()
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
 def _read(path: Path) -> Network | None:
     try:
+        if not _trusted(path):
+            _log.warning("ignoring dataset cache %s: writable by other users or owned by another user", path)
+            return None
         with path.open("rb") as fh:
             doc = pickle.load(fh)
     except FileNotFoundError:

@@ -11,6 +11,7 @@ import pandas as pd
 from corridor.errors import Problem
 from corridor.model import CARGO_MODES
 from corridor.schema import Mode, collect, schema
+from corridor.schema.columns import per_distinct
 
 __all__ = ["check_references"]
 
@@ -42,20 +43,19 @@ def _links(f: dict[str, pd.DataFrame]) -> list[Problem]:
     gauge = links["gauge_mm"]
     bad_gauge = (mode == Mode.RAIL) & ~gauge.isin([1520.0, 1435.0])
     out += collect("links.csv", "gauge_mm", links["_line"][bad_gauge], gauge[bad_gauge], "1520 or 1435 for a rail link")
-    pairs = pd.Series(list(zip(mode, links["cargo_classes"], strict=True)), index=links.index, dtype=object)
-    wrong = {p: next((c for c in p[1] if p[0] is not None and p[0] not in CARGO_MODES[c]), None) for p in pd.unique(pairs)}
-    cls = pairs.map(wrong)
-    bad_cls = cls.notna()
+    wrong = per_distinct(
+        lambda m, cs: next((c for c in cs if m is not None and m not in CARGO_MODES[c]), None), mode, links["cargo_classes"]
+    )
+    bad_cls = pd.Series(wrong, index=links.index).notna()
     expected = [f"a class that {m.value} can carry" for m in mode[bad_cls]]
-    out += collect("links.csv", "cargo_classes", links["_line"][bad_cls], [c.value for c in cls[bad_cls]], expected)
+    out += collect("links.csv", "cargo_classes", links["_line"][bad_cls], [c.value for c in wrong[bad_cls.to_numpy()]], expected)
     country = f["nodes"].drop_duplicates("node_id").set_index("node_id")["country"] if len(f["nodes"]) else pd.Series()
     for col in ("from_node", "to_node"):
         end = links[col].map(country)
-        lacks = [bool(c) and bool(cs) and c not in cs for c, cs in zip(end, links["countries"], strict=True)]
-        lacks_s = pd.Series(lacks, index=links.index, dtype=bool)
-        values = [";".join(sorted(cs)) for cs in links["countries"][lacks_s]]
-        expected = [f"to include {c} ({n})" for c, n in zip(end[lacks_s], links[col][lacks_s], strict=True)]
-        out += collect("links.csv", "countries", links["_line"][lacks_s], values, expected)
+        lacks = per_distinct(lambda c, cs: bool(c) and bool(cs) and c not in cs, end, links["countries"]).astype(bool)
+        values = [";".join(sorted(cs)) for cs in links["countries"][lacks]]
+        expected = [f"to include {c} ({n})" for c, n in zip(end[lacks], links[col][lacks], strict=True)]
+        out += collect("links.csv", "countries", links["_line"][lacks], values, expected)
     return out
 
 
@@ -66,6 +66,12 @@ def _years(f: dict[str, pd.DataFrame]) -> list[Problem]:
         bad = fr["close_year"] < fr["open_year"]
         out += collect(f"{table}.csv", "close_year", fr["_line"][bad], fr["close_year"][bad], "a year >= open_year")
     return out
+
+
+def _nodes(f: dict[str, pd.DataFrame]) -> list[Problem]:
+    n = f["nodes"]
+    same = n["border_with"].notna() & (n["border_with"] == n["country"])
+    return collect("nodes.csv", "border_with", n["_line"][same], n["border_with"][same], "the country on the other side")
 
 
 def _transfers(f: dict[str, pd.DataFrame]) -> list[Problem]:
@@ -141,7 +147,7 @@ def _provenance_rows(f: dict[str, pd.DataFrame]) -> list[Problem]:
 
 def check_references(f: dict[str, pd.DataFrame]) -> list[Problem]:
     """Every cross-table and cross-field problem of the parsed tables *f* (by table name)."""
-    out = _links(f) + _years(f) + _transfers(f)
+    out = _nodes(f) + _links(f) + _years(f) + _transfers(f)
     used = {m for m in f["links"]["mode"] if m is not None}
     have = {m for m in f["modes"]["mode"] if m is not None}
     out += [Problem("modes.csv", None, "mode", m.value, "a row for every mode used in links.csv") for m in sorted(used - have)]

@@ -17,7 +17,6 @@ __all__ = ["build_provenance"]
 
 _TABLES = ("nodes", "links", "transfers", "modes", "parameters", "projects")
 _WATER_MODES = {Mode.SEA.value, Mode.FERRY.value, Mode.RIVER.value}
-_RULE_COLS = ["rule_line", "year", "source_id", "quote", "assumption", "rule_record"]
 _NO_SOURCE = {"source_id": None, "source_title": None, "source_ref": None, "confidence": None, "quote": None}
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius, as corridor.units.great_circle_km
 
@@ -28,55 +27,49 @@ def _rules(prov: pd.DataFrame) -> pd.DataFrame:
     p["table"] = p["table"].map(lambda t: t.value)
     p = p.explode("field").dropna(subset=["field"])
     p = p.rename(columns={"_line": "rule_line"}).drop_duplicates(["table", "record_id", "field"])
-    p["rule_record"] = p["record_id"]
-    return p[["table", "record_id", "field", *_RULE_COLS]]
+    return p[["table", "record_id", "field", "rule_line", "year", "source_id", "quote", "assumption"]].reset_index(drop=True)
 
 
-def _numbers(f: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every non-empty number of the cited tables in long form: table, record_id, field, value, unit, line."""
-    parts = []
+def _rule_of(ids: pd.Series, rules: pd.DataFrame | None) -> pd.Series:
+    """Position in *rules* (one table and field) of each id's rule: its own row, else the ``*`` row, else NaN."""
+    if rules is None:
+        return pd.Series(np.nan, index=ids.index)
+    named = rules[rules["record_id"] != "*"]
+    pos = ids.map(pd.Series(named.index, index=named["record_id"].to_numpy())).astype(float)
+    wild = rules.index[rules["record_id"] == "*"]
+    return pos.fillna(float(wild[0])) if len(wild) else pos
+
+
+def _cite(f: dict[str, pd.DataFrame], rules: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """Every non-empty number of the cited tables with the position of its rule (numbers without one reported)."""
+    groups = {key: grp for key, grp in rules.groupby(["table", "field"], sort=False)}
+    parts, used = [], set()
     for table in _TABLES:
         frame, sch = f[table], schema(table)
-        frame = frame[frame[sch.key].map(lambda k: isinstance(k, str))]
-        if not len(frame):
-            continue
-        long = frame.melt(id_vars=["_line", sch.key], value_vars=sch.numeric, var_name="field", value_name="_value")
-        long = long[long["_value"].notna()].rename(columns={sch.key: "record_id", "_value": "value"})
-        if table == "parameters":
-            long["unit"] = long["record_id"].map(frame.drop_duplicates(sch.key).set_index(sch.key)["unit"]).astype(str)
-        else:
-            long["unit"] = long["field"].map(sch.units)
-        long.insert(0, "table", table)
-        parts.append(long)
-    cols = ["table", "_line", "record_id", "field", "value", "unit"]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
-
-
-def _cite(numbers: pd.DataFrame, rules: pd.DataFrame, problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Numbers joined with their rule (exact record first, then ``*``); returns (cited numbers, rules used)."""
-    exact = numbers.merge(rules, on=["table", "record_id", "field"], how="left")
-    wild = rules[rules["record_id"] == "*"].drop(columns="record_id")
-    missing = exact["rule_line"].isna()
-    fallback = numbers[missing.to_numpy()].merge(wild, on=["table", "field"], how="left")
-    exact = pd.concat([exact[~missing], fallback], ignore_index=True)
-    uncited = exact["rule_line"].isna()
-    for (table, field), grp in exact[uncited].groupby(["table", "field"], sort=False):
-        expected = [f"a row in provenance.csv for {table}/{rid}/{field}" for rid in grp["record_id"]]
-        problems += collect(f"{table}.csv", str(field), grp["_line"], grp["value"], expected)
-    cited = exact[~uncited]
-    used = cited[["table", "rule_record", "field"]].drop_duplicates()
-    return cited, used
-
-
-def _unused(rules: pd.DataFrame, used: pd.DataFrame) -> list[Problem]:
-    named = rules[rules["record_id"] != "*"]
-    key = named[["table", "record_id", "field"]].apply(tuple, axis=1) if len(named) else pd.Series(dtype=object)
-    hit = set(used.itertuples(index=False, name=None))
-    bad = ~key.isin(hit) if len(named) else pd.Series(dtype=bool)
-    values = [f"{t}/{r}/{fl}" for t, r, fl in key[bad]] if len(named) else []
-    return collect(
-        "provenance.csv", "record_id", named["rule_line"][bad] if len(named) else [], values, "a value that exists in the dataset"
-    )
+        keys = frame[sch.key]
+        for field in sch.numeric:
+            has = keys.notna() & frame[field].notna()
+            if not has.any():
+                continue
+            ids, values = keys[has], frame[field][has]
+            rule = _rule_of(ids, groups.get((table, field)))
+            lost = rule.isna()
+            expected = [f"a row in provenance.csv for {table}/{rid}/{field}" for rid in ids[lost]]
+            problems += collect(f"{table}.csv", field, frame["_line"][has][lost], values[lost], expected)
+            unit = frame["unit"][has].astype(str) if table == "parameters" else sch.units[field]
+            part = pd.DataFrame({"table": table, "record_id": ids, "field": field, "value": values, "unit": unit, "rule": rule})
+            parts.append(part[~lost])
+            used.update(rule[~lost].astype(int).unique().tolist())
+    named = rules[(rules["record_id"] != "*") & ~rules.index.isin(list(used))]
+    values = [f"{t}/{r}/{fl}" for t, r, fl in zip(named["table"], named["record_id"], named["field"], strict=True)]
+    problems += collect("provenance.csv", "record_id", named["rule_line"], values, "a value that exists in the dataset")
+    if not parts:
+        return pd.DataFrame(columns=["table", "record_id", "field", "value", "unit", "year", "source_id", "quote", "assumption"])
+    cited = pd.concat(parts, ignore_index=True)
+    picked = rules.iloc[cited["rule"].astype(int).to_numpy()].reset_index(drop=True)
+    for col in ("year", "source_id", "quote", "assumption"):
+        cited[col] = picked[col].to_numpy()
+    return cited
 
 
 def _source_table(sources: pd.DataFrame) -> pd.DataFrame:
@@ -205,9 +198,7 @@ def derive_lengths(f: dict[str, pd.DataFrame], geometry: dict[str, dict], src: p
 
 def build_provenance(f: dict[str, pd.DataFrame], geometry: dict[str, dict], problems: list[Problem]) -> pd.DataFrame:
     """One row per number in the dataset (see the module docstring); problems are appended to *problems*."""
-    rules = _rules(f["provenance"])
-    cited, used = _cite(_numbers(f), rules, problems)
-    problems += _unused(rules, used)
+    cited = _cite(f, _rules(f["provenance"]), problems)
     src = _source_table(f["sources"])
     parts = [_with_sources(cited, src), _fx_rows(f["fx_rates"], src), derive_lengths(f, geometry, src)]
     parts = [p for p in parts if len(p)]

@@ -83,6 +83,9 @@ def _load(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if "extends" not in doc:
         return doc
     parent = _path(doc["extends"], near=path)
+    if not parent.is_file():
+        known = ", ".join(list_scenarios())
+        raise DataError(Problem(path.name, None, "extends", doc["extends"], f"an existing scenario file or one of {known}"))
     if parent.resolve() in (*seen, path.resolve()):
         raise DataError(Problem(path.name, None, "extends", doc["extends"], "no cycle of extends"))
     return _merge(_load(parent, (*seen, path.resolve())), doc)

@@ -86,7 +86,7 @@ def _energy(view: Network, scenario: Scenario, year: int) -> EnergyFlowResult | 
 
 def run_year(net: Network, scenario: Scenario, year: int) -> YearResult:
     """Freight assignment and energy flows of one scenario year."""
-    scenario.validate(net)
+    scenario.validate(net, [year])
     view = scenario.network_for(net, year)
     freight = assign_freight(view, scenario.demand, year, customs=scenario.customs)
     return YearResult(scenario.name, year, freight, _energy(view, scenario, year))

@@ -140,7 +140,7 @@ def run_sweep(
     Without an explicit *executor*: on Ray when *use_ray*, or when *use_ray* is None and the ``ray_address``
     setting (``CORRIDOR_RAY_ADDRESS``) names a cluster; otherwise on *workers* local processes.
     """
-    scenario.validate(net)
+    scenario.validate(net, list(spec.years))
     params = sample_parameters(spec, len(scenario.disruptions))
     address = str(settings.get("ray_address"))
     chosen = Executor(executor) if executor is not None else _executor(use_ray, workers, address)

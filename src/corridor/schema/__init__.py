@@ -34,6 +34,7 @@ from corridor.schema.ranges import MODEL_YEARS, Range, parse_range
 from corridor.units import UNITS
 
 __all__ = [
+    "CALIBRATION_TABLES",
     "MAX_PER_RULE",
     "MODEL_YEARS",
     "SIDE_TABLES",
@@ -69,6 +70,9 @@ TABLES = (
     "corridors",
     "provenance",
 )
+#: Calibration tables (demand zones, demand by commodity, observed counts): read by corridor.calibration,
+#: not part of a network dataset folder.
+CALIBRATION_TABLES = ("zones", "demand", "counts")
 
 #: Tables read beside a dataset folder by their own loaders (project stages, rules, digital layer, FX history);
 #: they are validated by the same schema machinery but are not columns of :class:`~corridor.model.Network`.
@@ -133,8 +137,9 @@ class TableSchema:
 @cache
 def schema(table: str) -> TableSchema:
     """Schema of *table*, read from the CSV shipped in this package."""
-    if table not in TABLES and table not in SIDE_TABLES:
-        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES + SIDE_TABLES)}")
+    known = TABLES + CALIBRATION_TABLES + SIDE_TABLES
+    if table not in known:
+        raise KeyError(f"unknown table {table!r}; known: {', '.join(known)}")
     text = resources.files(__package__).joinpath(f"{table}.csv").read_text(encoding="utf-8")
     cols = []
     for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
@@ -194,27 +199,30 @@ def rows_to_columns(
 
 
 def _raw_frame(
-    header: list[str], lines: np.ndarray, columns: list[Sequence[str] | pa.Array], file: str
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Stripped Arrow string columns ``_c0``, ``_c1``... (positional: a header may repeat names) plus ``_line``.
+    header: list[str], lines: np.ndarray, columns: list[Sequence[str] | pa.Array], file: str, controls: bool
+) -> tuple[np.ndarray, list[pd.Series], list[Problem]]:
+    """(line numbers, one stripped Arrow string Series per header column, problems).
 
-    Cells holding control characters are reported and emptied; rows whose cells are all blank are dropped.
+    With *controls*, cells holding control characters are reported. Rows whose cells are all blank are
+    dropped.
     """
     problems: list[Problem] = []
-    raw = pd.DataFrame({"_line": np.asarray(lines, dtype=np.int64)})
+    lines = np.asarray(lines, dtype=np.int64)
+    out = []
     for i, h in enumerate(header):
         col = columns[i]
         arrow = col if isinstance(col, pa.Array) else pa.array(list(col), type=pa.string())
-        cells = pd.Series(pd.arrays.ArrowStringArray(arrow), index=raw.index)
-        bad = control_mask(cells)
-        if bad.any():
-            problems += collect(file, h, raw["_line"][bad], cells[bad].astype(object), NO_CONTROL)
-            cells = cells.where(~bad, "")
-        raw[f"_c{i}"] = cells.str.strip()
-    if header and len(raw):
-        blank = np.logical_and.reduce([(raw[f"_c{i}"] == "").to_numpy(dtype=bool) for i in range(len(header))])
-        raw = raw[~blank].reset_index(drop=True) if blank.any() else raw
-    return raw, problems
+        cells = pd.Series(pd.arrays.ArrowStringArray(arrow))
+        if controls:
+            bad = control_mask(cells)
+            if bad.any():
+                problems += collect(file, h, lines[bad.to_numpy()], cells[bad].astype(object), NO_CONTROL)
+        out.append(cells.str.strip())
+    if out and len(lines):
+        blank = np.logical_and.reduce([(c == "").to_numpy(dtype=bool) for c in out])
+        if blank.any():
+            lines, out = lines[~blank], [c[~blank].reset_index(drop=True) for c in out]
+    return lines, out, problems
 
 
 def parse_rows(table: str, header: list[str], rows: list[tuple[int, list[str]]], file: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -225,37 +233,44 @@ def parse_rows(table: str, header: list[str], rows: list[tuple[int, list[str]]],
 
 
 def parse_columns(
-    table: str, header: list[str], lines: np.ndarray, columns: list[Sequence[str] | pa.Array], file: str
+    table: str,
+    header: list[str],
+    lines: np.ndarray,
+    columns: list[Sequence[str] | pa.Array],
+    file: str,
+    *,
+    controls: bool = True,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Validate the cells of *table*, given column by column, against its schema.
 
     *lines* holds each row's line number and *columns* one sequence of cells (or Arrow string array) per
-    header column. Returns the typed table (``_line`` plus one column per schema attribute; numbers as
-    float64 with NaN where empty, other values as objects with None or () where empty, defaults filled,
-    bad cells left empty) and every problem found: missing, unknown or repeated columns, control
-    characters, empty required cells, cells of the wrong type, numbers outside the schema's range, and
-    repeated keys. Each rule reports its first :data:`MAX_PER_RULE` rows and a count of the rest.
+    header column; ``controls=False`` skips the control-character check when the caller has scanned the
+    whole file. Returns the typed table (``_line`` plus one column per schema attribute; numbers as float64
+    with NaN where empty, other values as objects with None or () where empty, defaults filled, bad cells
+    left empty) and every problem found: missing, unknown or repeated columns, control characters, empty
+    required cells, cells of the wrong type, numbers outside the schema's range, and repeated keys. Each
+    rule reports its first :data:`MAX_PER_RULE` rows and a count of the rest.
     """
     sch = schema(table)
     problems = _header_problems(sch, header, file)
-    raw, found = _raw_frame(header, lines, columns, file)
+    lines, raw, found = _raw_frame(header, lines, columns, file, controls)
     problems += found
     position = {h: i for i, h in reversed(list(enumerate(header)))}
-    frame = pd.DataFrame({"_line": raw["_line"]})
+    data: dict[str, object] = {"_line": lines}
     for c in sch.columns:
         present = c.attribute in position
-        cells = raw[f"_c{position[c.attribute]}"] if present else pd.Series("", index=raw.index, dtype=ARROW_STR)
-        empty = (cells == "").astype(bool)
+        series = raw[position[c.attribute]] if present else pd.Series([""] * len(lines), dtype=ARROW_STR)
+        cells = series.to_numpy(dtype=object)
+        empty = cells == ""
         if c.required and present and empty.any():
-            problems += collect(
-                file, c.attribute, raw["_line"][empty], [""] * int(empty.sum()), "a value (the column is required)"
-            )
-        if c.default:
-            cells = cells.where(~empty, c.default)
-        values, bad, expected = parse_column(c, cells)
-        if bad.any():
-            problems += collect(file, c.attribute, raw["_line"][bad], cells[bad].astype(object), expected[bad])
-        frame[c.attribute] = values
+            problems += collect(file, c.attribute, lines[empty], [""] * int(empty.sum()), "a value (the column is required)")
+        if c.default and empty.any():
+            series, cells = series.where(~empty, c.default), np.where(empty, c.default, cells)
+        values, bad, expected = parse_column(c, series, cells)
+        if expected is not None:
+            problems += collect(file, c.attribute, lines[bad], cells[bad], expected[bad])
+        data[c.attribute] = values  # float arrays, or object Series on the same 0..n-1 index
+    frame = pd.DataFrame(data)
     if sch.columns[0].key:
         problems += _duplicates(frame, sch.key, file)
     return frame, problems

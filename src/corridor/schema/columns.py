@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +20,10 @@ from corridor.units import UNITS, is_country, is_currency
 if TYPE_CHECKING:
     from corridor.schema import Column
 
-__all__ = ["ARROW_STR", "CONTROL_CHARS", "NUMERIC_DTYPES", "control_mask", "parse_column", "parse_scalar"]
+#: (values, bad cells, expectation per cell or None when none is bad)
+Parsed = tuple[pd.Series | np.ndarray, np.ndarray, np.ndarray | None]
+
+__all__ = ["ARROW_STR", "CONTROL_CHARS", "NUMERIC_DTYPES", "control_mask", "parse_column", "parse_scalar", "per_distinct"]
 
 #: Raw cells are held as Arrow strings, whose ``.str`` methods run in C over the whole column.
 ARROW_STR = "string[pyarrow]"
@@ -77,47 +81,67 @@ def parse_scalar(dtype: str, raw: str) -> tuple[object, str | None]:
     raise ValueError(f"schema dtype {dtype!r} is not known")
 
 
-def _numbers(col: Column, s: pd.Series, filled: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    num = pd.to_numeric(s.astype(object).where(filled), errors="coerce").astype(float)
-    expected = pd.Series("", index=s.index, dtype=object)
-    not_number = filled & num.isna()
-    if col.dtype == "int":
-        not_number |= filled & ~s.str.fullmatch(_INT).fillna(False).astype(bool)
-        expected[not_number] = "a whole number"
-    else:
-        expected[not_number] = "a number"
-    infinite = filled & np.isinf(num)
-    expected[infinite] = "a finite number"
-    bad = not_number | infinite
+def _arrow_fullmatch(s: pd.Series, pattern: str) -> np.ndarray:
+    return s.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+
+
+def _numbers(col: Column, s: pd.Series, cells: np.ndarray, filled: np.ndarray) -> Parsed:
+    num = pd.to_numeric(np.where(filled, cells, None), errors="coerce").astype(float)
+    not_number = filled & np.isnan(num)
+    if col.dtype == "int" and filled.any():
+        not_number |= filled & ~_arrow_fullmatch(s, _INT)
+    infinite = np.isinf(num)
+    out = ~col.range.mask(np.where(not_number | infinite, np.nan, num)) if col.range is not None else np.zeros(len(num), bool)
+    bad = not_number | infinite | out
+    if not bad.any():
+        return num, bad, None
     num[bad] = np.nan
+    expected = np.full(len(num), "", dtype=object)
     if col.range is not None:
-        out = ~pd.Series(col.range.mask(num.to_numpy()), index=s.index)
         unit = f" ({col.unit})" if col.unit not in ("", "1") else ""
         expected[out] = f"a number {col.range.describe()}{unit}"
-        bad |= out
+    expected[infinite] = "a finite number"
+    expected[not_number] = "a whole number" if col.dtype == "int" else "a number"
     return num, bad, expected
 
 
-def parse_column(col: Column, s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse the stripped cells *s* ('' = empty) of one column.
+def parse_column(col: Column, s: pd.Series, cells: np.ndarray | None = None) -> Parsed:
+    """Parse the stripped cells *s* ('' = empty) of one column (*cells*: the same as a numpy object array).
 
-    Returns (values, bad, expected): parsed values (NaN/None/() where empty or bad), a mask of bad cells and,
-    where bad, the expectation they failed.
+    Returns (values, bad, expected): parsed values (a float array with NaN, or objects with None or ()
+    where empty or bad), a boolean array of bad cells and, when any is bad, the expectation each failed.
     """
-    filled = (s != "").astype(bool)
+    cells = s.to_numpy(dtype=object) if cells is None else cells
+    filled = cells != ""
     if col.dtype in NUMERIC_DTYPES:
-        return _numbers(col, s, filled)
-    empty: object = () if col.dtype.startswith("list:") else None
-    none = pd.Series("", index=s.index, dtype=object)
+        return _numbers(col, s, cells, filled)
+    none = np.zeros(len(cells), dtype=bool)
     if col.dtype == "str" or col.dtype.startswith("ref:"):
-        return s.astype(object).where(filled, None), pd.Series(False, index=s.index), none
+        return pd.Series(np.where(filled, cells, None), index=s.index, dtype=object), none, None
     if col.dtype == "id":
-        bad = filled & ~s.str.fullmatch(_ID).fillna(False).astype(bool)
-        none[bad] = parse_scalar("id", "!")[1]
-        return s.astype(object).where(filled & ~bad, None), bad, none
-    cells = s.astype(object).tolist()
-    parsed = {u: parse_scalar(col.dtype, u) for u in set(cells) if u != ""}
-    values = [parsed[u][0] if u and parsed[u][1] is None else empty for u in cells]
-    expected = [parsed[u][1] or "" if u else "" for u in cells]
-    exp = pd.Series(expected, index=s.index, dtype=object)
-    return pd.Series(values, index=s.index, dtype=object), exp != "", exp
+        bad = filled & ~_arrow_fullmatch(s, _ID) if filled.any() else none
+        values = pd.Series(np.where(filled & ~bad, cells, None), index=s.index, dtype=object)
+        return values, bad, np.where(bad, parse_scalar("id", "!")[1], "").astype(object) if bad.any() else None
+    empty: object = () if col.dtype.startswith("list:") else None
+    parsed = {u: parse_scalar(col.dtype, u) for u in set(cells.tolist()) if u != ""}
+    parsed[""] = (empty, None)
+    pairs = [parsed[u] for u in cells.tolist()]
+    values = pd.Series([v if e is None else empty for v, e in pairs], index=s.index, dtype=object)
+    expected = np.array([e or "" for _, e in pairs], dtype=object)
+    bad = expected != ""
+    return values, bad, expected if bad.any() else None
+
+
+def per_distinct(fn: Callable[[object, object], object], a: Sequence[object], b: Sequence[object]) -> np.ndarray:
+    """``fn(x, y)`` for each row's pair of *a* and *b*, computed once per distinct pair (an object array)."""
+    ca, ua = pd.factorize(pd.Series(a, dtype=object), use_na_sentinel=True)
+    cb, ub = pd.factorize(pd.Series(b, dtype=object), use_na_sentinel=True)
+    width = len(ub) + 1
+    pair = (ca.astype(np.int64) + 1) * width + (cb.astype(np.int64) + 1)
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    ua_list, ub_list = list(ua), list(ub)
+    results = np.empty(len(distinct), dtype=object)
+    for i, p in enumerate(distinct.tolist()):
+        ia, ib = divmod(p, width)
+        results[i] = fn(ua_list[ia - 1] if ia else None, ub_list[ib - 1] if ib else None)
+    return results[inverse.reshape(-1)]

@@ -30,20 +30,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "AuditEntry",
     "Base",
     "Declaration",
+    "DeclarationRef",
     "Delivery",
-    "IdempotencyRecord",
+    "Guarantee",
+    "IdempotencyKey",
     "Party",
     "Subscription",
     "TrackingEvent",
+    "UTCDateTime",
     "database_url",
     "make_engine",
     "migrate",
     "utcnow",
+    "write_engine",
 ]
 
 DEFAULT_SQLITE = Path.home() / ".corridor" / "transit.sqlite"
@@ -54,8 +59,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored and returned in UTC on every backend (SQLite keeps no offset: convert before storing)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict] = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict] = {datetime: UTCDateTime()}
 
 
 class Party(Base):
@@ -68,6 +90,8 @@ class Party(Base):
     office_node: Mapped[str | None] = mapped_column(String(64), nullable=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    deactivated_at: Mapped[datetime | None] = mapped_column(nullable=True)
     __table_args__ = (CheckConstraint("role in ('holder','carrier','customs','operator')", name="ck_party_role"),)
 
 
@@ -87,6 +111,8 @@ class Declaration(Base):
     itinerary: Mapped[list] = mapped_column(JSON, default=list)
     train_number: Mapped[str | None] = mapped_column(String(35), nullable=True)
     containers: Mapped[list] = mapped_column(JSON, default=list)
+    carrier_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"), nullable=True)
+    wagons: Mapped[list | None] = mapped_column(JSON, nullable=True)
     guarantee_reference: Mapped[str] = mapped_column(String(24))
     guarantee_amount: Mapped[float] = mapped_column(Float)
     guarantee_currency: Mapped[str] = mapped_column(String(3))
@@ -105,6 +131,40 @@ class Declaration(Base):
         CheckConstraint("guarantee_amount >= 0", name="ck_guarantee_amount"),
         Index("ix_declaration_status", "status"),
         Index("ix_declaration_train", "train_number"),
+        Index("ix_declaration_carrier", "carrier_id"),
+    )
+
+
+class DeclarationRef(Base):
+    """An indexed reference of a declaration: its containers, wagons and customs offices (no JSON scans)."""
+
+    __tablename__ = "declaration_refs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    value: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (
+        CheckConstraint("kind in ('container','wagon','office')", name="ck_ref_kind"),
+        Index("ix_ref_kind_value", "kind", "value"),
+        Index("ix_ref_declaration", "declaration_id"),
+    )
+
+
+class Guarantee(Base):
+    """A holder's guarantee (reference unique per holder), its guarantor and the amount reserved by open movements."""
+
+    __tablename__ = "guarantees"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    reference: Mapped[str] = mapped_column(String(24))
+    guarantor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    amount: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    reserved_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("holder_id", "reference", name="uq_guarantee_holder_reference"),
+        CheckConstraint("amount >= 0", name="ck_guarantee_nonnegative"),
     )
 
 
@@ -132,6 +192,7 @@ class TrackingEvent(Base):
         CheckConstraint("classifier in ('PLN','EST','ACT')", name="ck_event_classifier"),
         Index("ix_event_equipment", "equipment_reference"),
         Index("ix_event_facility", "facility"),
+        Index("ix_event_train", "train_number"),
     )
 
 
@@ -160,7 +221,10 @@ class Delivery(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    __table_args__ = (Index("ix_delivery_pending", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_delivery_pending", "status", "next_attempt_at"),
+        Index("ix_delivery_subscription", "subscription_id"),
+    )
 
 
 class AuditEntry(Base):
@@ -178,18 +242,25 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_declaration", "declaration_id"),)
 
 
-class IdempotencyRecord(Base):
-    """The first answer to a POST with an Idempotency-Key, replayed for retries."""
+class IdempotencyKey(Base):
+    """A claimed Idempotency-Key of a party: the request's hash, then (once done) its answer for replays."""
 
-    __tablename__ = "idempotency"
+    __tablename__ = "idempotency_keys"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
     key: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(300))
     request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    __table_args__ = (UniqueConstraint("party_id", "key", name="uq_idempotency_party_key"),)
+    state: Mapped[str] = mapped_column(String(10), default="in_flight")
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    __table_args__ = (
+        UniqueConstraint("party_id", "key", name="uq_idempotency_key_party_key"),
+        CheckConstraint("state in ('in_flight','done')", name="ck_idempotency_state"),
+    )
 
 
 def database_url(url: str | None = None) -> str:
@@ -211,6 +282,7 @@ def make_engine(url: str | None = None) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below): writers take the lock up front
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
@@ -218,8 +290,20 @@ def make_engine(url: str | None = None) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
         return engine
     return create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
+
+
+def write_engine(engine: Engine) -> Engine:
+    """*engine* for write transactions: on SQLite they start with ``BEGIN IMMEDIATE`` (serialized across processes,
+    so a read-check-write such as a guarantee reservation never works on a stale snapshot)."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
+    return engine
 
 
 def migrate(engine: Engine) -> None:
@@ -229,6 +313,16 @@ def migrate(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # batch migrations recreate tables: foreign keys are checked once at the end instead
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("migration left rows whose foreign keys do not resolve")
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")

@@ -1,0 +1,213 @@
+"""Group commit for pre-lodged declarations: concurrent lodgements share a few statements and one durable commit.
+
+A batch inserts its holders' guarantees (``ON CONFLICT DO NOTHING``), its declarations (one multi-row ``INSERT ...
+ON CONFLICT DO NOTHING RETURNING``: a duplicate LRN comes back without an id and is refused alone), their indexed
+references, audit entries and idempotency answers. Every caller is answered only after the shared commit returned.
+When a batch fails, each lodgement is retried alone, so one bad row never fails another request. The worker thread
+starts on first use or :meth:`start` and ends on :meth:`stop`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from corridor.transit.db import AuditEntry, Declaration, DeclarationRef, Guarantee, IdempotencyKey, utcnow
+from corridor.transit.errors import TransitError
+from corridor.transit.idempotency import Claim, redact
+from corridor.transit.sqlutil import dialect_insert
+from corridor.transit.store import Store
+
+__all__ = ["GroupCommitter", "Lodgement"]
+
+
+@dataclass
+class Lodgement:
+    """One declaration to insert: its row, audit trail, references, guarantee, and how to answer."""
+
+    row: dict
+    trail: list[tuple]
+    refs: list[tuple[str, str]]
+    guarantee: dict
+    party_id: int
+    claim: Claim | None = None
+    respond: Callable[[int], dict] | None = None  # body of the 201 answer for the declaration id
+    done: threading.Event = field(default_factory=threading.Event)
+    future: Any = None  # asyncio.Future when the caller awaits instead of blocking
+    decl_id: int | None = None
+    error: BaseException | None = None
+
+    def finish(self) -> None:
+        if self.future is None:
+            self.done.set()
+            return
+        self.future.get_loop().call_soon_threadsafe(_settle, self.future, self.decl_id, self.error)
+
+
+def _settle(future: Any, result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+_STOP = object()
+
+
+class GroupCommitter:
+    """A single writer thread that commits lodgements in batches."""
+
+    def __init__(self, store: Store, max_batch: int = 256) -> None:
+        self.store, self.max_batch = store, max_batch
+        self.jobs: queue.Queue[Any] = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.stopped = False
+
+    def start(self) -> None:
+        """Start the writer thread (no-op when running)."""
+        with self.lock:
+            if self.stopped:
+                raise TransitError(503, "service unavailable", "the service is shutting down")
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._loop, daemon=True, name="corridor-group-commit")
+                self.thread.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Finish the queued lodgements, then end the thread (idempotent)."""
+        with self.lock:
+            self.stopped = True
+            thread = self.thread
+        if thread is not None and thread.is_alive():
+            self.jobs.put(_STOP)
+            thread.join(timeout_s)
+
+    def lodge(self, job: Lodgement) -> int | None:
+        """Insert one declaration; its id, or None when the LRN is taken."""
+        self.start()
+        self.jobs.put(job)
+        job.done.wait()
+        if job.error is not None:
+            raise job.error
+        return job.decl_id
+
+    async def lodge_async(self, job: Lodgement) -> int | None:
+        """:meth:`lodge` for coroutines: the event loop keeps serving while the batch commits."""
+        self.start()
+        job.future = asyncio.get_running_loop().create_future()
+        self.jobs.put(job)
+        return await job.future
+
+    def _loop(self) -> None:
+        while True:
+            first = self.jobs.get()
+            if first is _STOP:
+                self._drain()
+                return
+            batch, stop = [first], False
+            while len(batch) < self.max_batch:
+                try:
+                    nxt = self.jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is _STOP:
+                    stop = True
+                    break
+                batch.append(nxt)
+            self._run(batch)
+            if stop:
+                self._drain()
+                return
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                job = self.jobs.get_nowait()
+            except queue.Empty:
+                return
+            if job is not _STOP:
+                job.error = TransitError(503, "service unavailable", "the service is shutting down")
+                job.finish()
+
+    def _run(self, batch: list[Lodgement]) -> None:
+        # one batch never holds the same (holder, LRN) twice: later duplicates go into the next batch
+        seen: set[tuple] = set()
+        now_batch = []
+        for job in batch:
+            key = (job.row["holder_id"], job.row["lrn"])
+            (self.jobs.put(job) if key in seen else now_batch.append(job))
+            seen.add(key)
+        try:
+            self._commit(now_batch)
+        except OperationalError as exc:  # the database is unavailable: nobody's write is acknowledged
+            for job in now_batch:
+                job.decl_id, job.error = None, exc
+        except DBAPIError:  # a row the database refused: retry each lodgement alone
+            for job in now_batch:
+                try:
+                    self._commit([job])
+                except DBAPIError as exc:
+                    job.decl_id = None
+                    job.error = exc if isinstance(exc, OperationalError) else _refused()
+        except Exception as exc:
+            for job in now_batch:
+                job.decl_id, job.error = None, exc
+        for job in now_batch:
+            job.finish()
+
+    def _commit(self, jobs: list[Lodgement]) -> None:
+        with self.store.tx() as s:
+            conn = s.connection()  # Core statements: the ORM's bulk machinery costs more than the inserts
+            dialect = conn.dialect.name
+            gtable, dtable = Guarantee.__table__, Declaration.__table__
+            # a rejected declaration registers no guarantee: only one that passed the rules fixes its amount and currency
+            guarantees = {
+                (j.guarantee["holder_id"], j.guarantee["reference"]): j.guarantee for j in jobs if j.row["status"] != "rejected"
+            }
+            if guarantees:
+                ins_g = dialect_insert(dialect, gtable).on_conflict_do_nothing(index_elements=["holder_id", "reference"])
+                conn.execute(ins_g, list(guarantees.values()))
+            ins = dialect_insert(dialect, dtable).on_conflict_do_nothing(index_elements=["holder_id", "lrn"])
+            got = conn.execute(ins.returning(dtable.c.id, dtable.c.holder_id, dtable.c.lrn), [j.row for j in jobs]).all()
+            ids = {(h, lrn): i for i, h, lrn in got}
+            audit, refs = [], []
+            for job in jobs:
+                job.decl_id = ids.get((job.row["holder_id"], job.row["lrn"]))
+                if job.decl_id is None:
+                    continue
+                audit += [
+                    {"at": job.row["created_at"], "party_id": job.party_id, "declaration_id": job.decl_id,
+                     "action": a, "from_state": f, "to_state": t, "detail": d}
+                    for a, f, t, d in job.trail
+                ]  # fmt: skip
+                refs += [{"declaration_id": job.decl_id, "kind": k, "value": v} for k, v in job.refs]
+            if audit:
+                conn.execute(AuditEntry.__table__.insert(), audit)
+            if refs:
+                conn.execute(DeclarationRef.__table__.insert(), refs)
+            self._answer(conn, jobs)
+
+    @staticmethod
+    def _answer(conn: Any, jobs: list[Lodgement]) -> None:
+        """Idempotency answers of the lodgements that carry a claim, in the same transaction as the work."""
+        table = IdempotencyKey.__table__
+        for job in jobs:
+            if job.claim is None or job.decl_id is None or job.respond is None:
+                continue
+            conn.execute(
+                table.update()
+                .where(table.c.id == job.claim.id, table.c.state == "in_flight")
+                .values(state="done", status_code=201, response=redact(job.respond(job.decl_id)), completed_at=utcnow())
+            )
+
+
+def _refused() -> TransitError:
+    return TransitError(422, "declaration refused", "the declaration could not be stored; check its text fields")

@@ -1,0 +1,80 @@
+"""Guarantees: a holder's reference (unique per holder) with its guarantor, amount and the USD reserved on it.
+
+A movement reserves its amount at risk when it is released or selected for control, and gives it back when it is
+written off or refused release. The reservation is atomic: the guarantee row is locked (``SELECT ... FOR UPDATE`` on
+PostgreSQL; SQLite write transactions are serialized by ``BEGIN IMMEDIATE``) and the update itself only succeeds
+while the balance covers the amount, so concurrent arrivals can never reserve more than the guarantee covers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from corridor.errors import CorridorError
+from corridor.transit.db import Declaration, Guarantee
+from corridor.transit.store import Store
+
+__all__ = ["Reservation", "discharge", "guarantee_row", "reserve"]
+
+_EPS_USD = 1e-6
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Outcome of a reservation: whether it held, and the balance (USD) before it."""
+
+    ok: bool
+    balance_usd: float
+
+
+def guarantee_row(decl: Declaration) -> dict:
+    """The guarantee a lodged declaration registers for its holder (first registration of a reference wins)."""
+    g = (decl.body or {}).get("guarantee", {})
+    return {
+        "holder_id": decl.holder_id,
+        "reference": decl.guarantee_reference,
+        "guarantor": g.get("guarantor"),
+        "amount": decl.guarantee_amount,
+        "currency": decl.guarantee_currency,
+        "reserved_usd": 0.0,
+        "created_at": decl.created_at,
+    }
+
+
+def _locked(s: Session, decl: Declaration) -> Guarantee:
+    q = select(Guarantee).where(Guarantee.holder_id == decl.holder_id, Guarantee.reference == decl.guarantee_reference)
+    g = s.scalar(q.with_for_update().execution_options(populate_existing=True))
+    if g is None:  # lodged before guarantees had rows of their own
+        g = Guarantee(**guarantee_row(decl))
+        s.add(g)
+        s.flush()
+    return g
+
+
+def reserve(store: Store, s: Session, decl: Declaration) -> Reservation:
+    """Reserve *decl*'s amount at risk on its holder's guarantee, if the balance covers it."""
+    g = _locked(s, decl)
+    try:
+        capacity_usd = g.amount / store.usd_rate(g.currency)
+    except (CorridorError, KeyError, ZeroDivisionError):  # a currency without an FX rate covers nothing
+        return Reservation(False, 0.0)
+    need = float(decl.amount_at_risk or 0.0)
+    balance = capacity_usd - g.reserved_usd
+    if balance + _EPS_USD < need:
+        return Reservation(False, balance)
+    res = s.execute(
+        update(Guarantee)
+        .where(Guarantee.id == g.id, Guarantee.reserved_usd + need <= capacity_usd + _EPS_USD)
+        .values(reserved_usd=Guarantee.reserved_usd + need)
+        .execution_options(synchronize_session=False)
+    )
+    return Reservation(res.rowcount == 1, balance)
+
+
+def discharge(s: Session, decl: Declaration) -> None:
+    """Give *decl*'s reserved amount back to its guarantee (movement ended)."""
+    g = _locked(s, decl)
+    g.reserved_usd = max(0.0, g.reserved_usd - float(decl.amount_at_risk or 0.0))
