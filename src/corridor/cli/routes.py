@@ -105,11 +105,10 @@ def route(
     shipment_given = any(x is not None for x in (cargo_origin, owner, hs, value, date, month, policy)) or purpose != "transit"
     if shipment_given or cargo.strip().lower() in COMMODITY_NAMES:
         opts = {"avoid": avoid, "avoid_mode": avoid_mode, "avoid_node": avoid_node, "via": via, "objective": objective}
-        shipment = {"cargo_origin": cargo_origin, "owner": owner, "hs": hs, "value": value, "purpose": purpose}
-        shipment |= {"date": date, "month": month}
+        shipment = {"cargo_origin": cargo_origin, "owner": owner, "hs": hs, "value": value, "purpose": purpose, "date": date}
         return route_with_rules(
             origin, destination, cargo, opts, shipment, policy, k=k, year=year, planned=planned, customs=customs,
-            quantity=quantity, currency=currency, data=data, as_json=as_json, printer=_print_route, fx_date=fx_date,
+            quantity=quantity, currency=currency, data=data, as_json=as_json, printer=_print_route, fx_date=fx_date, month=month,
         )  # fmt: skip
     countries = arg_countries(avoid, as_json)
     year = arg_year(year, as_json)
@@ -139,6 +138,12 @@ def route(
                 quantity=quantity,
             ),
         )
+    _emit_routes(routes, geojson, currency, (rate, as_of, src), as_json)
+
+
+def _emit_routes(routes: Any, geojson: Path | None, currency: str, fx: tuple[float, str, str], as_json: bool) -> None:
+    """Write the GeoJSON file if asked, then print the routes (or emit them as JSON)."""
+    rate, as_of, src = fx
     if geojson:
         doc = json.dumps(routes.to_geojson(), ensure_ascii=False)
         run(as_json, lambda: geojson.write_text(doc, encoding="utf-8"))

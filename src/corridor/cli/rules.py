@@ -199,6 +199,7 @@ def route_with_rules(
     as_json: bool,
     printer: Any,
     fx_date: str | None = None,
+    month: int | None = None,
 ) -> None:
     """``corridor route`` for a shipment under the rules (see the module docstring)."""
     from corridor.cli.common import arg_countries, arg_positive, arg_year
@@ -209,10 +210,11 @@ def route_with_rules(
     quantity = arg_positive(quantity, as_json, "--quantity")
     from corridor.cli.projects import load_staged
 
+    shipment_opts = {**shipment_opts, "month": month}
     when = _when(shipment_opts, year, as_json)
     net = load_staged(data, None, None, as_json, fx_date)
     rules = rules_for(data, net, as_json)
-    seasons = _seasons(data, net, as_json) if shipment_opts["date"] or shipment_opts.get("month") else []
+    seasons = _seasons(data, net, as_json) if shipment_opts["date"] or month is not None else []
     rate, as_of, src = run(as_json, lambda: net.fx_rate(currency))
     shipment = run(
         as_json,
