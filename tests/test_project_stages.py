@@ -145,3 +145,22 @@ def test_cli_compare_include_stage():
     assert cku("operating")["available"] is False
     refused("compare", "--include-stage", "dreaming")
     refused("compare", "--switch-on", "tapi")
+
+
+def test_a_scenario_switches_a_project_on_from_a_year(tmp_path, shipped):
+    from corridor.data.scenario_files import read_scenario
+
+    path = tmp_path / "afghan.toml"
+    path.write_text(
+        'extends = "base"\nname = "afghan"\ndescription = "Trans-Afghan railway from 2031"\ninclude_planned = false\n'
+        "[policies.projects]\ntrans_afghan_rail = 2031\n",
+        encoding="utf-8",
+    )
+    sc = read_scenario(str(path))
+    assert ("links", "trans_afghan_rail", 2031) in sc.project_rows
+    assert "trans_afghan_rail" not in sc.network_for(shipped, 2030).links.index
+    assert "trans_afghan_rail" in sc.network_for(shipped, 2031).links.index
+    text = path.read_text(encoding="utf-8").replace("trans_afghan_rail = 2031", "atlantis_rail = 2031")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=r"policies\.projects"):
+        read_scenario(str(path))

@@ -17,7 +17,16 @@ from corridor.errors import DataError, Problem
 from corridor.model.network import Network
 from corridor.schema.enums import ProjectStage, Status
 
-__all__ = ["Project", "ProjectRegister", "StageEvent", "network_with_stages", "parse_stage", "switch_on"]
+__all__ = [
+    "Project",
+    "ProjectRegister",
+    "StageEvent",
+    "network_with_stages",
+    "open_rows",
+    "parse_stage",
+    "rows_of_projects",
+    "switch_on",
+]
 
 _ELEMENT_TABLES = ("links", "nodes", "transfers", "projects")
 
@@ -151,19 +160,29 @@ def network_with_stages(net: Network, register: ProjectRegister, include_stage: 
     return net.replace(**changes) if changes else net
 
 
-def switch_on(net: Network, register: ProjectRegister, projects: Mapping[str, int]) -> Network:
-    """*net* with each named project's rows operating from the given year (a scenario's "switch on from year")."""
-    changes: dict[str, pd.DataFrame] = {}
+def rows_of_projects(register: ProjectRegister, projects: Mapping[str, int]) -> tuple[tuple[str, str, int], ...]:
+    """(table, row id, year) of every row the named projects open, each from its project's year."""
+    out = []
     for project_id, year in projects.items():
         project = register.get_project(project_id)
         if not project.elements:
             raise DataError(Problem("project_register.csv", None, "elements", project_id, "rows the project opens"))
-        for table, ids in _ids([project]).items():
-            if not ids:
-                continue
-            frame = changes.get(table, getattr(net, table)).copy()
-            mask = _rows_of(net.replace(**{table: frame}), table, ids)
-            frame.loc[mask, "status"] = Status.OPERATING
-            frame.loc[mask, "open_year"] = int(year)
-            changes[table] = frame
+        out += [(table, rid, int(year)) for table, rid in project.elements]
+    return tuple(out)
+
+
+def open_rows(net: Network, rows: Iterable[tuple[str, str, int]]) -> Network:
+    """*net* with each (table, row id, year) row operating from that year."""
+    changes: dict[str, pd.DataFrame] = {}
+    for table, rid, year in rows:
+        frame = changes.get(table, getattr(net, table)).copy()
+        mask = _rows_of(net.replace(**{table: frame}), table, {rid})
+        frame.loc[mask, "status"] = Status.OPERATING
+        frame.loc[mask, "open_year"] = int(year)
+        changes[table] = frame
     return net.replace(**changes) if changes else net
+
+
+def switch_on(net: Network, register: ProjectRegister, projects: Mapping[str, int]) -> Network:
+    """*net* with each named project's rows operating from the given year (a scenario's "switch on from year")."""
+    return open_rows(net, rows_of_projects(register, projects))
