@@ -164,3 +164,15 @@ def test_a_scenario_switches_a_project_on_from_a_year(tmp_path, shipped):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=r"policies\.projects"):
         read_scenario(str(path))
+
+
+def test_hyrasia_one_output_is_demand_from_its_start_year(shipped):
+    from corridor.data.scenario_files import read_scenario
+
+    sc = read_scenario("hyrasia_ammonia")
+    sc.validate(shipped, years=range(2024, 2036))
+    ammonia = next(d for d in sc.demand if d.id == "hyrasia_ammonia_export")
+    assert ammonia.at(2028) == 0 and ammonia.at(2029) == 0
+    assert ammonia.at(2030) == pytest.approx(11.26e6 / 3, rel=1e-3)
+    assert ammonia.at(2032) == pytest.approx(2e6 * 17.031 / (3 * 1.008), rel=1e-3)
+    assert ammonia.at(2035) == ammonia.at(2032)
