@@ -246,3 +246,13 @@ def test_cli_check_us_tariff_duty():
     assert ok_json(*args, "--hs", "8112")["duty_usd"] == pytest.approx(25000.0)
     assert ok_json(*args, "--hs", "261210")["duty_usd"] == 0.0  # uranium ores are exempt
     refused(*args, "--hs", "uranium")
+
+
+def test_network_validate_checks_the_side_tables(tmp_path):
+    folder = tmp_path / "dataset"
+    shutil.copytree(DATASET_DIR, folder)
+    _write_rules(folder, [{**REQUIRE_ROW, "rule_id": "bad_effect", "effect": "maybe"}])
+    lines = sum(1 for _ in (folder / "rules.csv").open(encoding="utf-8"))
+    result = refused("network", "validate", str(folder))
+    assert f"rules.csv:{lines}: field 'effect' = 'maybe'" in result.stderr
+    ok_json("network", "validate", str(DATASET_DIR))

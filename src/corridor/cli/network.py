@@ -130,6 +130,9 @@ def network_validate(
 ) -> None:
     """Check a dataset folder; print every problem (file, line, field, value, expected) or a summary."""
     net = load(path, as_json, "PATH")
+    from corridor.data.side_check import check_side_tables
+
+    run(as_json, lambda: check_side_tables(path, net))
     summary = net.summary()
     if as_json:
         emit({"valid": True, **summary})
