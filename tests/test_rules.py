@@ -256,3 +256,15 @@ def test_network_validate_checks_the_side_tables(tmp_path):
     result = refused("network", "validate", str(folder))
     assert f"rules.csv:{lines}: field 'effect' = 'maybe'" in result.stderr
     ok_json("network", "validate", str(DATASET_DIR))
+
+
+def test_a_folder_without_side_tables_still_routes(tmp_path):
+    folder = tmp_path / "dataset"
+    shutil.copytree(DATASET_DIR, folder)
+    for name in ("rules", "link_seasons", "digital_procedures", "data_links", "fx_history", "project_register", "project_stages"):
+        (folder / f"{name}.csv").unlink()
+    args = ("route", "Ekibastuz", "Rotterdam", "--cargo", "coal", "--owner", "RU", "--date", "2025-09-01")
+    doc = ok_json(*args, "--data", str(folder))
+    assert "ust_luga" in doc["routes"][0]["rules"]["path"]  # no rules in this folder: nothing refuses Ust-Luga
+    assert ok_json("projects", "--data", str(folder))["projects"] == []
+    ok_json("network", "validate", str(folder))

@@ -33,7 +33,7 @@ def read_rules(path: str | Path | None = None, *, net: Network | None = None, fi
     folder = side_folder(path)
     target = file or folder / RULES_FILE
     problems: list[Problem] = []
-    frame = read_side_table(folder, "rules", problems, file=target)
+    frame = read_side_table(folder, "rules", problems, file=file)
     sources = {} if net is None else {str(k): str(v) for k, v in net.sources["title"].items()}
     if net is not None:
         check_cited(frame, target.name, set(sources), problems)

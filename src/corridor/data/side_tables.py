@@ -26,8 +26,14 @@ def side_folder(path: str | Path | None) -> Path:
 
 
 def read_side_table(folder: Path, table: str, problems: list[Problem], *, file: Path | None = None) -> pd.DataFrame:
-    """Parse ``<folder>/<table>.csv`` (or *file*) against ``schema/<table>.csv``; problems are appended, not raised."""
+    """Parse ``<folder>/<table>.csv`` (or *file*) against ``schema/<table>.csv``; problems are appended, not raised.
+
+    A side table missing from the folder reads as empty (a named *file* must exist).
+    """
     path = file or folder / f"{table}.csv"
+    if file is None and not path.exists():  # a dataset folder may leave a side table out: it is then empty
+        frame, _ = parse_columns(table, [], [], [], path.name)
+        return frame
     read = read_csv_columns(path, problems)
     if read is None:
         frame, _ = parse_columns(table, [], [], [], path.name)
