@@ -164,9 +164,9 @@ class LimitsMiddleware:
         """``party:<id>`` for a well-formed bearer token of a known party, else ``addr:<client address>``."""
         values = headers.getlist("authorization")
         token = parse_bearer(values[0]) if len(values) == 1 else None
-        if token is not None:
-            service = getattr(scope.get("app"), "state", None) and scope["app"].state.service
-            party = service.cached_party(token) if service is not None else None
+        service = getattr(getattr(scope.get("app"), "state", None), "service", None)
+        if token is not None and service is not None:
+            party = service.cached_party(token)
             if party is not None:
                 return f"party:{party.id}"
         client = scope.get("client")

@@ -167,32 +167,26 @@ def get_declaration(decl_id: DeclId, party: CurrentParty, service: Service) -> d
     return service.get(party, decl_id)
 
 
-def _declaration_action(name: str, summary: str):
-    async def action(
-        decl_id: DeclId, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
-    ) -> Response:
-        method = getattr(service, name)
-        return await run_in_threadpool(
-            run_once,
-            service,
-            party,
-            key,
-            "POST",
-            request.url.path,
-            {},
-            lambda claim: (200, method(party, decl_id, **_claim(claim))),
-            DeclarationOut,
-        )
-
-    action.__name__ = name
-    action.__doc__ = summary
-    router.post(
-        f"/declarations/{{decl_id}}/{name}", response_model=DeclarationOut, responses=_errors(404, 409), tags=["declarations"]
-    )(action)
+@router.post("/declarations/{decl_id}/submit", response_model=DeclarationOut, responses=_errors(404, 409), tags=["declarations"])
+async def submit(
+    decl_id: DeclId, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
+) -> Response:
+    """Submit a draft: it is checked against the business rules (its holder only)."""
+    return await run_in_threadpool(
+        run_once, service, party, key, "POST", request.url.path, {},
+        lambda claim: (200, service.submit(party, decl_id, **_claim(claim))), DeclarationOut,
+    )  # fmt: skip
 
 
-_declaration_action("submit", "Submit a draft: it is checked against the business rules (holder only).")
-_declaration_action("cancel", "Cancel a declaration not yet released (holder only).")
+@router.post("/declarations/{decl_id}/cancel", response_model=DeclarationOut, responses=_errors(404, 409), tags=["declarations"])
+async def cancel(
+    decl_id: DeclId, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
+) -> Response:
+    """Cancel a declaration not yet released (its holder only)."""
+    return await run_in_threadpool(
+        run_once, service, party, key, "POST", request.url.path, {},
+        lambda claim: (200, service.cancel(party, decl_id, **_claim(claim))), DeclarationOut,
+    )  # fmt: skip
 
 
 @router.post(
