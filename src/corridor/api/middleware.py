@@ -11,6 +11,7 @@ the limit is refused at once.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from corridor.api.deps import parse_bearer
 from corridor.api.errors import PROBLEM_MEDIA_TYPE, TYPES, problem_body, render
 
 __all__ = ["ApiLimits", "BodyTooLarge", "LimitsMiddleware", "PartySlots", "RateLimiter"]
+
+_DIGITS = re.compile(r"[0-9]+")
 
 
 class BodyTooLarge(HTTPException):
@@ -121,8 +124,8 @@ class LimitsMiddleware:
             return
         headers = Headers(scope=scope)
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limits.max_body_bytes):
-            status = 413 if length.isdigit() else 400
+        if length is not None and (not _DIGITS.fullmatch(length) or len(length) > 18 or int(length) > self.limits.max_body_bytes):
+            status = 413 if _DIGITS.fullmatch(length) else 400
             detail = f"request body over {self.limits.max_body_bytes} bytes" if status == 413 else "malformed Content-Length"
             await _reply(send, scope, status, detail, TYPES["too_large"] if status == 413 else "about:blank", [])
             return
