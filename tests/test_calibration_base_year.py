@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PARAMETERS, build_dataset, write_table
+from dataset_builder import PARAMETERS, build_dataset, write_table
 
 from corridor.calibration import calibrate, read_calibration_data, write_calibrated_scenario
 from corridor.data.csvdir import read_dataset

@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
-from conftest import build_dataset
+from dataset_builder import build_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
