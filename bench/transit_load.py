@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -167,25 +168,45 @@ def _party(c: httpx.Client, op: str, name: str, role: str) -> tuple[str, int]:
     return r.json()["token"], r.json()["id"]
 
 
+def _start_before(src: str, url: str) -> tuple[Server, str]:
+    """Corridor from the source tree *src* (its own schema, its own database *url*) and a holder token."""
+    env = {**UNLIMITED, "PYTHONPATH": str(Path(src).resolve())}
+    exe = str(Path(sys.executable).parent / "corridor")
+    boot = subprocess.run(
+        [exe, "transit", "bootstrap", "--database-url", url, "--json"], capture_output=True, text=True, check=True,
+        env={**os.environ, **env},
+    )  # fmt: skip
+    server = Server(url, env=env).start()
+    holder, _ = _party(httpx.Client(base_url=server.url, timeout=60), json.loads(boot.stdout)["token"], "old holder", "holder")
+    return server, holder
+
+
 # --------------------------------------------------------------------------------------------- the runs
-def run_backend(name: str, url: str, baseline_url: str, duration_s: float) -> dict:
-    """Corridor and the peer level by level on one backend; then arrival-to-release and fairness."""
+def run_backend(
+    name: str, url: str, baseline_url: str, duration_s: float, before_src: str | None = None, before_url: str = ""
+) -> dict:
+    """Corridor and the peer (and Corridor from *before_src*) level by level on one backend; then arrival-to-release
+    and fairness."""
     op = bootstrap(url)
     server, peer = Server(url, env=UNLIMITED).start(), Baseline(baseline_url)
+    before, before_holder = _start_before(before_src, before_url) if before_src else (None, "")
     out: dict = {"backend": name, "levels": []}
     try:
         c = httpx.Client(base_url=server.url, timeout=60)
         holder, _ = _party(c, op, "bench holder", "holder")
         carrier, carrier_id = _party(c, op, "bench carrier", "carrier")
         for clients in (1, 16, 64):
-            corridor = drive(server.url, holder, clients, f"{name}-{clients}", duration_s)
-            base = drive(peer.url, holder, clients, f"{name}-b{clients}", duration_s)
-            out["levels"].append({"clients": clients, "corridor": corridor, "baseline": base})
+            level = {"clients": clients, "corridor": drive(server.url, holder, clients, f"{name}-{clients}", duration_s)}
+            level["baseline"] = drive(peer.url, holder, clients, f"{name}-b{clients}", duration_s)
+            if before is not None:
+                level["before"] = drive(before.url, before_holder, clients, f"{name}-o{clients}", duration_s)
+            out["levels"].append(level)
         asyncio.run(_arrivals(server.url, holder, carrier, carrier_id, 300, f"{name}-arr"))
         out["stats"] = c.get("/stats", headers={"Authorization": f"Bearer {op}"}).json()
     finally:
-        server.stop()
-        peer.stop()
+        for s in (server, peer, before):
+            if s is not None:
+                s.stop()
     out["fairness"] = fairness(url, op, duration_s)
     return out
 
@@ -227,6 +248,17 @@ def report(results: list[dict], duration_s: float) -> None:
                 f"{ba['per_s']:7.0f} {ba['p50_ms']:7.1f} {ba['p99_ms']:7.1f} | {co['per_s'] / ba['per_s']:8.2f} "
                 f"{co['p99_ms'] / ba['p99_ms']:9.2f}" + (f"   (non-2xx: {dict(co['codes'])})" if set(co["codes"]) - {201} else "")
             )
+    if any("before" in lv for res in results for lv in res["levels"]):
+        print("\nBefore hardening (Corridor from --before SRC, same run, same peer): ratios to the peer, and now/before")
+        for res in results:
+            for lv in res["levels"]:
+                co, ba, old = lv["corridor"], lv["baseline"], lv["before"]
+                r_now, r_old = co["per_s"] / ba["per_s"], old["per_s"] / ba["per_s"]
+                print(
+                    f"{res['backend']:10s} {lv['clients']:7d} | before {old['per_s']:6.0f}/s p99 {old['p99_ms']:7.1f} ms | "
+                    f"ratio /s before {r_old:5.2f} now {r_now:5.2f} (now/before {r_now / r_old:4.2f}) | "
+                    f"p99 ratio before {old['p99_ms'] / ba['p99_ms']:5.2f} now {co['p99_ms'] / ba['p99_ms']:5.2f}"
+                )
     print("\nArrival event to release (measured by the service), 300 movements with 16 clients")
     for res in results:
         s = res["stats"]
@@ -249,6 +281,12 @@ def report(results: list[dict], duration_s: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=6.0, help="seconds per load level")
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="also drive Corridor from another source tree (e.g. the pre-hardening commit's src/) in the same run",
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the raw figures as JSON")
     parser.add_argument("--serve-baseline", nargs=2, metavar=("DATABASE_URL", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_baseline:
@@ -259,7 +297,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(run_backend("sqlite", f"sqlite:///{tmp}/bench.sqlite", f"sqlite:///{tmp}/peer.sqlite", args.duration))
+        results.append(
+            run_backend(
+                "sqlite", f"sqlite:///{tmp}/bench.sqlite", f"sqlite:///{tmp}/peer.sqlite", args.duration, args.before,
+                f"sqlite:///{tmp}/before.sqlite",
+            )
+        )  # fmt: skip
     if pg_bin() is not None:
         with postgres_server() as url:
             import sqlalchemy as sa
@@ -267,9 +310,13 @@ def main(argv: list[str] | None = None) -> int:
             engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
             with engine.connect() as conn:
                 conn.execute(sa.text("CREATE DATABASE peer"))
+                conn.execute(sa.text("CREATE DATABASE before"))
             engine.dispose()
-            results.append(run_backend("postgresql", url, url.rsplit("/", 1)[0] + "/peer", args.duration))
+            base = url.rsplit("/", 1)[0]
+            results.append(run_backend("postgresql", url, base + "/peer", args.duration, args.before, base + "/before"))
     report(results, args.duration)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
 
 

@@ -18,13 +18,14 @@ import schemathesis
 import uvicorn
 from api_helpers import RELAXED, fresh_database
 from hypothesis import HealthCheck
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from transit_helpers import free_port
 
 from corridor.api import create_app
 from corridor.transit.schemas import PartyIn
 
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = 15
 STATEFUL_EXAMPLES = 20
 SETTINGS = dict(deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck), print_blob=True)
 
@@ -65,7 +66,7 @@ def check(response, case) -> None:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live(request, network, tmp_path_factory):
-    """A live server on a fresh database of each backend and an operator token."""
+    """A live server on a fresh database of each backend; headers of an operator, a holder, a carrier, an office."""
     if request.param == "postgresql":
         from transit_helpers import pg_bin
 
@@ -75,17 +76,21 @@ def live(request, network, tmp_path_factory):
     app = create_app(network, url, limits=RELAXED)
     with _LiveServer(app) as server:
         _, token = app.state.service.create_party(PartyIn(name="fuzz operator", role="operator"), by=None)
-        carrier = httpx.post(
-            server.url + "/parties",
-            json={"name": "fuzz carrier", "role": "carrier"},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        assert carrier.status_code == 201
-        yield server, {"Authorization": f"Bearer {token}"}
+        identities = [{"Authorization": f"Bearer {token}"}]
+        for role, office in (("holder", None), ("carrier", None), ("customs", "altynkol")):
+            r = httpx.post(
+                server.url + "/parties",
+                json={"name": f"fuzz {role}", "role": role, "office_node": office},
+                headers=identities[0],
+            )
+            assert r.status_code == 201, r.text
+            identities.append({"Authorization": f"Bearer {r.json()['token']}"})
+        yield server, identities
 
 
 def test_every_operation_with_valid_and_invalid_data(live):
-    server, auth = live
+    """Each example is sent as one of the operator, a holder, a carrier or a customs office."""
+    server, identities = live
     schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 19
@@ -93,9 +98,9 @@ def test_every_operation_with_valid_and_invalid_data(live):
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-            @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+            @hypothesis.given(case=operation.as_strategy(generation_mode=mode), auth=st.sampled_from(identities))
             @hypothesis.settings(max_examples=EXAMPLES_PER_OPERATION, **SETTINGS)
-            def fuzz(case) -> None:
+            def fuzz(case, auth) -> None:
                 case.headers = {**(case.headers or {}), **auth}  # authenticated: the input, not the token, is fuzzed
                 response = case.call(base_url=server.url, timeout=30)
                 calls.append(response.status_code)
@@ -110,7 +115,8 @@ def test_every_operation_with_valid_and_invalid_data(live):
 
 
 def test_stateful_sequences_along_inferred_links(live):
-    server, auth = live
+    server, identities = live
+    auth = identities[0]  # the operator may follow every link
     schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
     machine = schema.as_state_machine()
 

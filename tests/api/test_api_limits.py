@@ -144,3 +144,31 @@ def test_chunked_body_over_the_limit_is_413_and_nothing_is_stored(api):
 def test_declared_length_over_the_limit_is_413_before_reading(api):
     r = api.client.post("/events", content=b"x" * 1_000_001, headers={**api.h("carrier"), "Content-Type": "application/json"})
     assert_problem(r, 413)
+
+
+async def _asgi_call(app, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/declarations", "headers": headers, "client": ("10.0.0.1", 1)}
+    await app(scope, receive, send)
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.mark.parametrize("length, status", [(b"\xb2", 400), (b"abc", 400), (b"-1", 400), (b"9" * 5000, 413), (b"1000001", 413)])
+def test_malformed_content_length_is_a_problem_not_a_crash(length, status):
+    import asyncio
+
+    from corridor.api.middleware import LimitsMiddleware
+
+    async def never(scope, receive, send):
+        raise AssertionError("the app must not be reached")
+
+    mw = LimitsMiddleware(never, ApiLimits(), RateLimiter(10, 10, 10))
+    got, body = asyncio.run(_asgi_call(mw, [(b"content-length", length)]))
+    assert got == status and json.loads(body)["status"] == status

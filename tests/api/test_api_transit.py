@@ -159,3 +159,21 @@ def test_events_upsert_retract_filter_and_paginate(api):
     assert seen == [f"ev-pg-{i}" for i in range(5)]
     bad = c.post("/events", json={**ev, "eventID": "bad-1", "equipmentReference": "MSCU1234565"}, headers=h)
     assert assert_problem(bad, 422)["failures"][0]["path"] == "equipmentReference"
+
+
+def test_one_bad_lodgement_never_fails_the_others_in_its_batch(api):
+    """Lodgements arriving together share a group commit: one with a NUL byte is refused alone (422)."""
+    c = api.client
+    good = [declaration(f"BATCH-{i}", train=f"T-BATCH-{i}", guarantee_ref=f"GBATCH{i}") for i in range(24)]
+    bad = declaration("BATCH-NUL", train="T-BATCH-NUL", guarantee_ref="GBATCHNUL")
+    bad["goods"][0]["description"] = "laptops\x00"
+    start = threading.Barrier(25)
+
+    def post(body):
+        start.wait(30)
+        return c.post("/declarations", json=body, headers=api.h("holder"))
+
+    with ThreadPoolExecutor(25) as pool:
+        results = list(pool.map(post, [*good, bad]))
+    assert [r.status_code for r in results[:-1]] == [201] * 24, [r.text for r in results if r.status_code != 201]
+    assert_problem(results[-1], 422)

@@ -69,3 +69,14 @@ def test_close_stops_the_workers_and_later_lodgements_get_503(sqlite_svc):
     with pytest.raises(TransitError) as exc:
         sqlite_svc.create_declaration(holder, decl_in("CL-2"))
     assert exc.value.status == 503
+
+
+def test_settings_out_of_range_are_refused_with_their_name():
+    from corridor.errors import DataError
+    from corridor.settings import option_context
+    from corridor.transit.config import TransitSettings
+
+    with option_context(transit_duty_rate=1.5), pytest.raises(DataError, match="transit_duty_rate"):
+        TransitSettings.from_options()
+    with option_context(transit_duty_rate=0.1):
+        assert TransitSettings.from_options().duty_rate == 0.1

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 import corridor.transit.db as db
@@ -65,4 +67,5 @@ def test_0002_backfills_guarantees_and_references(backend, request, tmp_path):
         refs = set(c.execute(text("SELECT declaration_id, kind, value FROM declaration_refs")).all())
         assert (1, "container", "CSQU3054383") in refs and (2, "office", "beyuk_kesik") in refs
         assert c.execute(text("SELECT active FROM parties")).scalar() in (True, 1)
+        assert compare_metadata(MigrationContext.configure(c), db.Base.metadata) == []  # the models match the schema
     engine.dispose()

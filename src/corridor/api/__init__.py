@@ -1,5 +1,6 @@
 """HTTP interface: the FastAPI app (routers, limits, problem-details errors) over Corridor's services."""
 
 from corridor.api.app import create_app
+from corridor.api.middleware import ApiLimits
 
-__all__ = ["create_app"]
+__all__ = ["ApiLimits", "create_app"]

@@ -15,6 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPBearer
 from starlette.exceptions import HTTPException
 
+from corridor.transit import TransitService
+from corridor.transit.db import Party
+
 __all__ = ["CurrentParty", "ListSlot", "Service", "current_party", "get_service", "list_slot", "parse_bearer"]
 
 _BEARER = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
@@ -32,15 +35,15 @@ def parse_bearer(value: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def get_service(request: Request) -> Any:
+def get_service(request: Request) -> TransitService:
     """The :class:`corridor.transit.TransitService` of the app."""
     return request.app.state.service
 
 
-Service = Annotated[Any, Depends(get_service)]
+Service = Annotated[TransitService, Depends(get_service)]
 
 
-async def current_party(request: Request, _doc: Annotated[Any, Depends(_bearer_doc)] = None) -> Any:
+async def current_party(request: Request, _doc: Annotated[Any, Depends(_bearer_doc)] = None) -> Party:
     """The party whose bearer token the request carries; 401 for a missing, malformed or unknown token."""
     values = request.headers.getlist("authorization")
     if not values:
@@ -55,7 +58,7 @@ async def current_party(request: Request, _doc: Annotated[Any, Depends(_bearer_d
     return party
 
 
-CurrentParty = Annotated[Any, Depends(current_party)]
+CurrentParty = Annotated[Party, Depends(current_party)]
 
 
 async def list_slot(request: Request, party: CurrentParty) -> AsyncIterator[None]:

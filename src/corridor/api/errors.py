@@ -215,8 +215,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         detail = f"no route {request.url.path}"
     elif status == 405:
         detail = f"method {request.method} is not allowed on {request.url.path}"
-    elif status == 413:
-        return problem_response(request, 413, detail, type_=TYPES["too_large"], headers=exc.headers)
+    elif status in (413, 429):
+        type_ = TYPES["too_large"] if status == 413 else TYPES["rate_limit"]
+        return problem_response(request, status, detail, type_=type_, headers=exc.headers)
     if status < 400:
         return Response(status_code=status, headers=exc.headers)
     return problem_response(request, status, detail, headers=exc.headers)

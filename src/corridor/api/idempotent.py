@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
 from corridor.api.errors import PROBLEM_MEDIA_TYPE, render, transit_problem
-from corridor.transit import TransitError
+from corridor.transit import TransitError, TransitService
+from corridor.transit.db import Party
 from corridor.transit.idempotency import Replay, request_hash
 
 __all__ = ["IdempotencyKey", "run_once"]
@@ -37,7 +38,14 @@ Work = Callable[[Any], tuple[int, dict]]
 
 
 def run_once(
-    service: Any, party: Any, key: str | None, method: str, path: str, payload: Any, work: Work, model: type[BaseModel]
+    service: TransitService,
+    party: Party,
+    key: str | None,
+    method: str,
+    path: str,
+    payload: Any,
+    work: Work,
+    model: type[BaseModel],
 ) -> Response:
     """Run ``work(claim)`` once per (party, key) and answer its ``(status, body)``; replay it for a retry.
 

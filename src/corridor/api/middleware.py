@@ -11,6 +11,7 @@ the limit is refused at once.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from corridor.api.deps import parse_bearer
 from corridor.api.errors import PROBLEM_MEDIA_TYPE, TYPES, problem_body, render
 
 __all__ = ["ApiLimits", "BodyTooLarge", "LimitsMiddleware", "PartySlots", "RateLimiter"]
+
+_DIGITS = re.compile(r"[0-9]+")
 
 
 class BodyTooLarge(HTTPException):
@@ -121,8 +124,8 @@ class LimitsMiddleware:
             return
         headers = Headers(scope=scope)
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limits.max_body_bytes):
-            status = 413 if length.isdigit() else 400
+        if length is not None and (not _DIGITS.fullmatch(length) or len(length) > 18 or int(length) > self.limits.max_body_bytes):
+            status = 413 if _DIGITS.fullmatch(length) else 400
             detail = f"request body over {self.limits.max_body_bytes} bytes" if status == 413 else "malformed Content-Length"
             await _reply(send, scope, status, detail, TYPES["too_large"] if status == 413 else "about:blank", [])
             return
@@ -164,9 +167,9 @@ class LimitsMiddleware:
         """``party:<id>`` for a well-formed bearer token of a known party, else ``addr:<client address>``."""
         values = headers.getlist("authorization")
         token = parse_bearer(values[0]) if len(values) == 1 else None
-        if token is not None:
-            service = getattr(scope.get("app"), "state", None) and scope["app"].state.service
-            party = service.cached_party(token) if service is not None else None
+        service = getattr(getattr(scope.get("app"), "state", None), "service", None)
+        if token is not None and service is not None:
+            party = service.cached_party(token)
             if party is not None:
                 return f"party:{party.id}"
         client = scope.get("client")

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from corridor.cli import calibrate, evidence, flows, network, routes, transit
+from corridor.cli import calibrate, digital, evidence, flows, network, projects, routes, rules, transit
 from corridor.cli.common import err
 
 __all__ = ["app", "main"]
@@ -35,6 +35,9 @@ app.command()(flows.sweep)
 app.command()(transit.serve)
 app.command("calibrate")(calibrate.calibrate_cmd)
 app.command("validate")(calibrate.validate_cmd)
+app.command()(projects.projects)
+app.command()(rules.check)
+app.command()(digital.digital)
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "CALIBRATION_TABLES",
     "MAX_PER_RULE",
     "MODEL_YEARS",
+    "SIDE_TABLES",
     "TABLES",
     "CargoClass",
     "Column",
@@ -72,6 +73,18 @@ TABLES = (
 #: Calibration tables (demand zones, demand by commodity, observed counts): read by corridor.calibration,
 #: not part of a network dataset folder.
 CALIBRATION_TABLES = ("zones", "demand", "counts")
+
+#: Tables read beside a dataset folder by their own loaders (project stages, rules, digital layer, FX history);
+#: they are validated by the same schema machinery but are not columns of :class:`~corridor.model.Network`.
+SIDE_TABLES = (
+    "project_register",
+    "project_stages",
+    "rules",
+    "link_seasons",
+    "data_links",
+    "digital_procedures",
+    "fx_history",
+)
 
 #: What a text cell may not hold.
 NO_CONTROL = "text without control characters (U+0000-U+001F, U+007F-U+009F)"
@@ -124,8 +137,9 @@ class TableSchema:
 @cache
 def schema(table: str) -> TableSchema:
     """Schema of *table*, read from the CSV shipped in this package."""
-    if table not in TABLES + CALIBRATION_TABLES:
-        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES + CALIBRATION_TABLES)}")
+    known = TABLES + CALIBRATION_TABLES + SIDE_TABLES
+    if table not in known:
+        raise KeyError(f"unknown table {table!r}; known: {', '.join(known)}")
     text = resources.files(__package__).joinpath(f"{table}.csv").read_text(encoding="utf-8")
     cols = []
     for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):

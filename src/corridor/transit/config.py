@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corridor import settings
+from corridor.errors import DataError
 
 __all__ = ["TEZ_CUSTOMS_RELEASE_S", "TEZ_CUSTOMS_SOURCE", "TransitSettings"]
 
@@ -28,6 +29,20 @@ class TransitSettings:
     idempotency_wait_s: float = 5.0
     idempotency_lease_s: float = 60.0
     webhook_poll_s: float = 0.05
+
+    def __post_init__(self) -> None:
+        checks = {
+            "transit_duty_rate": (self.duty_rate, 0.0 <= self.duty_rate <= 1.0, "a share between 0 and 1"),
+            "transit_webhook_timeout_s": (self.webhook_timeout_s, 0 < self.webhook_timeout_s <= 120, "0 < seconds <= 120"),
+            "transit_webhook_workers": (self.webhook_workers, 1 <= self.webhook_workers <= 256, "1 to 256 workers"),
+            "transit_webhook_max_attempts": (self.webhook_max_attempts, self.webhook_max_attempts >= 1, "at least 1"),
+            "transit_webhook_tolerance_s": (self.webhook_tolerance_s, self.webhook_tolerance_s > 0, "seconds > 0"),
+            "transit_idempotency_wait_s": (self.idempotency_wait_s, 0 <= self.idempotency_wait_s <= 60, "0 to 60 s"),
+            "transit_idempotency_lease_s": (self.idempotency_lease_s, self.idempotency_lease_s >= 0, "seconds >= 0"),
+        }
+        for name, (value, ok, expected) in checks.items():
+            if not ok:
+                raise DataError(f"setting {name} = {value!r}: expected {expected}")
 
     @classmethod
     def from_options(cls) -> TransitSettings:

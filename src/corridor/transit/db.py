@@ -193,6 +193,7 @@ class TrackingEvent(Base):
         Index("ix_event_equipment", "equipment_reference"),
         Index("ix_event_facility", "facility"),
         Index("ix_event_train", "train_number"),
+        Index("ix_event_party", "party_id", "seq"),
     )
 
 

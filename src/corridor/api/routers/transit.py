@@ -62,10 +62,6 @@ def _errors(*statuses: int) -> dict:
     return {s: {"description": text[s]} for s in statuses}
 
 
-def _claim(claim: object) -> dict:
-    return {} if claim is None else {"claim": claim}
-
-
 def _party_view(p: object) -> dict:
     return p if isinstance(p, dict) else party_view(p)
 
@@ -83,7 +79,7 @@ async def create_party(
     """Create a party (operators only); the answer carries its token, once (a replay shows it redacted)."""
 
     def work(claim: object) -> tuple[int, dict]:
-        created, token = service.create_party(data, by=party, **_claim(claim))
+        created, token = service.create_party(data, by=party, claim=claim)
         return 201, {**_party_view(created), "token": token}
 
     return await run_in_threadpool(
@@ -102,7 +98,7 @@ async def rotate_token(party: CurrentParty, service: Service, request: Request, 
     """Replace the party's token: the old one stops working at once; the new one is shown once (a replay redacts it)."""
 
     def work(claim: object) -> tuple[int, dict]:
-        rotated, token = service.rotate_token(party, **_claim(claim))
+        rotated, token = service.rotate_token(party, claim=claim)
         return 200, {**_party_view(rotated), "token": token}
 
     return await run_in_threadpool(run_once, service, party, key, "POST", request.url.path, {}, work, PartyWithToken)
@@ -121,7 +117,7 @@ async def deactivate_party(
         "POST",
         request.url.path,
         {},
-        lambda claim: (200, _party_view(service.deactivate_party(party, party_id, **_claim(claim)))),
+        lambda claim: (200, _party_view(service.deactivate_party(party, party_id, claim=claim))),
         PartyOut,
     )
 
@@ -143,7 +139,7 @@ async def lodge(
             "POST",
             request.url.path,
             data.model_dump(mode="json"),
-            lambda claim: (201, service.create_declaration(party, data, **_claim(claim))),
+            lambda claim: (201, service.create_declaration(party, data, claim=claim)),
             DeclarationOut,
         )
     return JSONResponse(await service.create_declaration_async(party, data), status_code=201)
@@ -167,32 +163,26 @@ def get_declaration(decl_id: DeclId, party: CurrentParty, service: Service) -> d
     return service.get(party, decl_id)
 
 
-def _declaration_action(name: str, summary: str):
-    async def action(
-        decl_id: DeclId, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
-    ) -> Response:
-        method = getattr(service, name)
-        return await run_in_threadpool(
-            run_once,
-            service,
-            party,
-            key,
-            "POST",
-            request.url.path,
-            {},
-            lambda claim: (200, method(party, decl_id, **_claim(claim))),
-            DeclarationOut,
-        )
-
-    action.__name__ = name
-    action.__doc__ = summary
-    router.post(
-        f"/declarations/{{decl_id}}/{name}", response_model=DeclarationOut, responses=_errors(404, 409), tags=["declarations"]
-    )(action)
+@router.post("/declarations/{decl_id}/submit", response_model=DeclarationOut, responses=_errors(404, 409), tags=["declarations"])
+async def submit(
+    decl_id: DeclId, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
+) -> Response:
+    """Submit a draft: it is checked against the business rules (its holder only)."""
+    return await run_in_threadpool(
+        run_once, service, party, key, "POST", request.url.path, {},
+        lambda claim: (200, service.submit(party, decl_id, claim=claim)), DeclarationOut,
+    )  # fmt: skip
 
 
-_declaration_action("submit", "Submit a draft: it is checked against the business rules (holder only).")
-_declaration_action("cancel", "Cancel a declaration not yet released (holder only).")
+@router.post("/declarations/{decl_id}/cancel", response_model=DeclarationOut, responses=_errors(404, 409), tags=["declarations"])
+async def cancel(
+    decl_id: DeclId, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
+) -> Response:
+    """Cancel a declaration not yet released (its holder only)."""
+    return await run_in_threadpool(
+        run_once, service, party, key, "POST", request.url.path, {},
+        lambda claim: (200, service.cancel(party, decl_id, claim=claim)), DeclarationOut,
+    )  # fmt: skip
 
 
 @router.post(
@@ -219,7 +209,7 @@ async def decide(
         "POST",
         request.url.path,
         {"reason": reason},
-        lambda claim: (200, service.customs_decision(party, decl_id, decision.value, reason, **_claim(claim))),
+        lambda claim: (200, service.customs_decision(party, decl_id, decision.value, reason, claim=claim)),
         DeclarationOut,
     )
 
@@ -255,7 +245,7 @@ async def post_event(
     """Post a DCSA Track & Trace event: 201 when stored or updated (newer eventCreatedDateTime), 200 when unchanged."""
 
     def work(claim: object) -> tuple[int, dict]:
-        ev, changed = service.upsert_event(party, data, **_claim(claim))
+        ev, changed = service.upsert_event(party, data, claim=claim)
         return (201 if changed else 200), ev
 
     return await run_in_threadpool(
@@ -276,7 +266,7 @@ async def retract(
         "DELETE",
         request.url.path,
         {},
-        lambda claim: (200, service.retract_event(party, event_id, **_claim(claim))),
+        lambda claim: (200, service.retract_event(party, event_id, claim=claim)),
         EventOut,
     )
 
@@ -322,7 +312,7 @@ async def subscribe(
         "POST",
         request.url.path,
         data.model_dump(mode="json"),
-        lambda claim: (201, service.subscribe(party, data, **_claim(claim))),
+        lambda claim: (201, service.subscribe(party, data, claim=claim)),
         SubscriptionOut,
     )
 

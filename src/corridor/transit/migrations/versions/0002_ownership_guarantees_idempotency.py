@@ -29,6 +29,7 @@ def upgrade() -> None:
         b.create_index("ix_declaration_carrier", ["carrier_id"])
     with op.batch_alter_table("events") as b:
         b.create_index("ix_event_train", ["train_number"])
+        b.create_index("ix_event_party", ["party_id", "seq"])
     with op.batch_alter_table("deliveries") as b:
         b.create_index("ix_delivery_subscription", ["subscription_id"])
     op.create_table(
@@ -132,6 +133,7 @@ def downgrade() -> None:
     with op.batch_alter_table("deliveries") as b:
         b.drop_index("ix_delivery_subscription")
     with op.batch_alter_table("events") as b:
+        b.drop_index("ix_event_party")
         b.drop_index("ix_event_train")
     with op.batch_alter_table("declarations") as b:
         b.drop_index("ix_declaration_carrier")
