@@ -55,6 +55,12 @@ def dashboard(request: Request) -> Response:
     return _file(request, "index.html")
 
 
+@router.get("/dashboard/endpoints")
+def endpoints(request: Request) -> dict:
+    """The API paths this build documents, so the page asks only for views whose engine is present (no 404 probes)."""
+    return {"paths": sorted(request.app.openapi().get("paths", {}))}
+
+
 @router.get("/static/{path:path}")
 def static(request: Request, path: str) -> Response:
     """A file of the dashboard (scripts, styles, vendored libraries, the basemap)."""
