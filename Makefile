@@ -42,12 +42,13 @@ test: $(STAMP) postgres chromium
 	$(BIN)/python -m pytest -q
 
 ## make bench: speed against peers measured in the same run (not part of the tests); installs the bench extra
-bench: $(STAMP) postgres
+bench: $(STAMP) postgres chromium
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/assignment.py
 	$(BIN)/python bench/transit_load.py
+	$(BIN)/python bench/web.py
 
 ## make serve: the dashboard, its API and the transit service on http://127.0.0.1:8000 (SQLite by default, CORRIDOR_DATABASE_URL for PostgreSQL)
 serve: $(STAMP)
