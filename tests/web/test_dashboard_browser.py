@@ -53,6 +53,10 @@ def test_map_shows_every_operating_link_of_the_year(desk, live, network):
     for status in {p["status"] for p in every_links}:
         drawn = desk.page.locator(f"#map path.net-link.status-{status}").count()
         assert drawn == sum(1 for p in every_links if p["status"] == status), status
+    # the projects open by then are listed
+    desk.page.wait_for_selector("#map-projects[data-year='2030']", state="attached")
+    projects = live.get("/projects", year=2030)
+    assert desk.page.locator("#projects tbody tr").count() == len(projects) > 0
 
 
 def test_clicking_a_link_shows_its_values_and_sources(desk, live):

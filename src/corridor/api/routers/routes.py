@@ -210,7 +210,7 @@ def routes(
     fx = _fx(net, currency)
     o, d = _place(net, origin, "origin"), _place(net, destination, "destination")
     avoid_nodes = [_place(net, n, "avoid_node") for n in split_values(avoid_node)]
-    groups = [[_place(net, p, "via") for p in v.split(";") if p.strip()] for v in via or [] if v.strip()]
+    groups = [g for g in ([_place(net, p, "via") for p in v.split(";") if p.strip()] for v in via or []) if g]
     found = refusing(
         lambda: find_routes(
             net,

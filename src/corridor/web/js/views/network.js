@@ -1,6 +1,6 @@
 // Map view: the network of a year by mode and status; click (or choose) a node or link to see its values and sources.
 import { getJSON } from "../api.js";
-import { byId, clear, dl, el, fmt, say } from "../dom.js";
+import { byId, clear, dl, el, fmt, say, table } from "../dom.js";
 import { MODE_COLOURS, drawNetwork } from "../map.js";
 
 const modes = new Set(Object.keys(MODE_COLOURS));
@@ -44,6 +44,16 @@ async function load() {
   latest = await getJSON("/network", { year, status });
   render(latest);
   say("");
+  const projects = await getJSON("/projects", { year });
+  const columns = [
+    { key: "open_year", label: "year" },
+    { key: "name", label: "project" },
+    { key: "status", label: "status", value: (p) => p.status.replace("_", " ") },
+    { key: "value", label: "sets", value: (p) => `${p.field} = ${typeof p.value === "number" ? fmt(p.value) : p.value}` },
+  ];
+  const out = clear("map-projects");
+  out.append(table(columns, projects, { id: "projects" }));
+  out.dataset.year = year;
 }
 
 function render(doc) {
