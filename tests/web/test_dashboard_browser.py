@@ -101,6 +101,21 @@ def test_route_form_shows_a_refusal_as_a_message(desk):
     assert "Atlantis" in desk.page.inner_text("#status")
 
 
+def test_corridors_chart_and_table_match_the_comparison(desk, live):
+    desk.open("corridors")
+    desk.page.wait_for_selector("#cmp-rows", state="attached")
+    api = live.get("/compare", origin="Xi'an", destination="Duisburg", year=2025, currency="KZT")
+    rows = desk.page.locator("#cmp-rows tbody tr")
+    assert rows.count() == len(api["corridors"])
+    for i, c in enumerate(api["corridors"]):
+        cells = rows.nth(i).locator("td").all_inner_texts()
+        assert cells[0] == c["name"]
+        assert cells[1] == (f"{c['days']:.1f}" if c["available"] else "–")
+    available = sum(1 for c in api["corridors"] if c["available"])
+    for chart in ("cmp-days", "cmp-cost", "cmp-co2"):
+        assert desk.page.get_attribute(f"#{chart}", "data-points") == str(available)
+
+
 def test_year_slider_changes_the_flows(desk, live):
     desk.open("flows")
     desk.page.wait_for_selector("#fl-summary[data-year='2024']", state="attached")

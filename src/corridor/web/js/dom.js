@@ -50,7 +50,7 @@ export function table(columns, rows, { id, caption, footer } = {}) {
       columns.map((c) => {
         const raw = c.value ? c.value(row) : row[c.key];
         if (raw instanceof Node) return el("td", {}, raw);
-        const text = c.num && typeof raw === "number" ? fmt(raw, c.digits ?? 0) : raw ?? "";
+        const text = c.num ? (typeof raw === "number" ? fmt(raw, c.digits ?? 0) : raw ?? "–") : raw ?? "";
         return el("td", { class: c.num ? "num" : null, text });
       })
     )
