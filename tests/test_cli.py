@@ -156,11 +156,9 @@ def test_fx_table():
     assert {"KZT", "KGS", "TJS", "UZS", "TMT", "EUR", "TRY"} <= codes
 
 
-TNTP = [ROOT / "tests" / "data" / "tntp" / "SiouxFalls", ROOT.parent / "shared" / "data" / "tntp" / "SiouxFalls"]
-SIOUX = next((p for p in TNTP if p.exists()), None)
+SIOUX = ROOT / "tests" / "data" / "tntp" / "SiouxFalls"  # vendored: runs on a fresh clone
 
 
-@pytest.mark.skipif(SIOUX is None, reason="no SiouxFalls TNTP folder in tests/data or ../shared/data")
 def test_tntp_run_prints_gap_objective_and_best_known():
     out = ok("tntp", "run", str(SIOUX), "--algorithm", "bfw", "--gap", "1e-4").stdout
     assert "final relative gap" in out and "Beckmann objective" in out and "best-known" in out
