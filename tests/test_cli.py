@@ -54,14 +54,14 @@ HEAVY = {"pandas", "numba", "numpy", "scipy", "geopandas", "networkx", *SERVICE}
     ("args", "forbidden"),
     [
         (["--help"], HEAVY),
-        (["route", "xian", "duisburg"], {"geopandas", "networkx", *SERVICE}),
+        (["route", "xian", "duisburg"], {"numba", "scipy", "geopandas", "networkx", *SERVICE}),
         (["sources", "--record", "btc"], {"numba", "geopandas", "networkx", *SERVICE}),
         (["network", "show"], {"numba", "geopandas", "networkx", *SERVICE}),
     ],
     ids=["help", "route", "sources", "network-show"],
 )
 def test_a_command_imports_only_what_it_uses(args, forbidden):
-    """``corridor --help`` must not pay for pandas or the engines; no command pays for the web service."""
+    """``corridor --help`` must not pay for pandas or the engines, a route not for numba; none for the web service."""
     code = (
         f"import sys; from corridor.cli import main; sys.argv = ['corridor', *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"

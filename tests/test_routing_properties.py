@@ -153,7 +153,8 @@ def test_dijkstra_kernel_matches_scipy(n, m, seed):
     tails, heads, w = tails[order], heads[order], w[order]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
-    dist, _pred = dijkstra(indptr, heads.astype(np.int64), w, 0)
+    dist, _pred = dijkstra(indptr, heads.astype(np.int64), w, 0, engine="python")
+    compiled, _pred = dijkstra(indptr, heads.astype(np.int64), w, 0, engine="numba")
     # scipy keeps the smallest of parallel arcs when built from a dense min matrix
     dense = np.full((n, n), np.inf)
     for a, b, x in zip(tails, heads, w, strict=True):
@@ -162,4 +163,5 @@ def test_dijkstra_kernel_matches_scipy(n, m, seed):
     dense[np.isinf(dense)] = 0
     ref = sp_dijkstra(csr_matrix(dense), indices=0)
     assert np.allclose(dist, ref, equal_nan=False)
+    assert np.array_equal(dist, compiled)
     assert ArcKind.LINK == 0
