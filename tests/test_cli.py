@@ -160,7 +160,7 @@ SIOUX = ROOT / "tests" / "data" / "tntp" / "SiouxFalls"  # vendored: runs on a f
 
 
 def test_tntp_run_prints_gap_objective_and_best_known():
-    out = ok("tntp", "run", str(SIOUX), "--algorithm", "bfw", "--gap", "1e-4").stdout
+    out = ok("tntp", "run", str(SIOUX), "--algorithm", "bfw", "--gap", "1e-3").stdout  # the text only; JSON checks the answer
     assert "final relative gap" in out and "Beckmann objective" in out and "best-known" in out
     doc = ok_json("tntp", "run", str(SIOUX), "--gap", "1e-5")
     assert doc["converged"] and doc["relative_gap"] < 1e-5 and abs(doc["objective_rel_diff"]) < 1e-6
