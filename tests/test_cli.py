@@ -54,7 +54,7 @@ HEAVY = {"pandas", "numba", "numpy", "scipy", "geopandas", "networkx", *SERVICE}
     ("args", "forbidden"),
     [
         (["--help"], HEAVY),
-        (["route", "xian", "duisburg"], {"numba", "scipy", "geopandas", "networkx", *SERVICE}),
+        (["route", "xian", "duisburg"], {"numba", "scipy", "pycountry", "geopandas", "networkx", *SERVICE}),
         (["sources", "--record", "btc"], {"numba", "geopandas", "networkx", *SERVICE}),
         (["network", "show"], {"numba", "geopandas", "networkx", *SERVICE}),
     ],
