@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import DESKTOP, PHONE, VIEWS, LiveServer, watch
 from transit_helpers import arrival, declaration
+from web_support import DESKTOP, PHONE, VIEWS, LiveServer, watch
 
 from corridor.transit.schemas import PartyIn
 
