@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from transit_payloads import declaration, decl_in
+from transit_payloads import decl_in, declaration
 
 from corridor.transit.errors import TransitError
 from corridor.transit.schemas import DeclarationIn
