@@ -106,6 +106,24 @@ class Declarations:
         report = trade_report(items)
         return {"trade_rules": report} if report else {}
 
+    def check_stored(self, decl_id: int, date: dt.date | None = None) -> tuple[dict, list[ItemAssessment], list[dict]]:
+        """(view, verdicts per goods item, refusals) of a stored declaration under the trade rules on *date*.
+
+        For operators' tools (``corridor check --declaration``): no party, nothing written.
+        """
+        check_id(decl_id, "declaration")
+        with self.store.sessions() as s:
+            decl = s.get(Declaration, decl_id)
+            if decl is None:
+                raise TransitError(404, "not found", f"no declaration {decl_id} in this database")
+            view = declaration_view(decl)
+            try:
+                data = DeclarationIn.model_validate({**decl.body, "submit": True})
+            except ValidationError:
+                raise TransitError(422, "invalid declaration", f"declaration {decl_id} no longer passes validation") from None
+        items = self.assess(data, date)
+        return view, items, trade_failures(data, items, self.trade_rules, self.store.net)
+
     def prepare(self, party: Party, data: DeclarationIn, claim: Claim | None = None) -> Lodgement:
         """The lodgement of *data* by *party*: row, audit trail, references, guarantee (no database write yet)."""
         require_role(party, Role.HOLDER, Role.OPERATOR, action="lodge declarations")
