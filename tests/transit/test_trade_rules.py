@@ -116,9 +116,10 @@ def test_rules_apply_from_their_first_day_in_force(sqlite_svc, owner, date, refu
     assert [v.rule_id for i in items for v in i.assessment.refusals] == refused
 
 
-def test_mapping_of_goods_and_itinerary(network):
+def test_mapping_of_goods_and_itinerary(sqlite_svc):
     assert cargo_of("270112", True) == ("coal", "dry_bulk")
     assert cargo_of("100199", False) == ("grain", "dry_bulk")
     assert cargo_of("847130", True) == ("container", "container")
     assert cargo_of("847130", False) == ("dry_bulk", "dry_bulk")
-    assert itinerary_countries(network, COAL_ITINERARY) == ["KZ", "RU", "NL"]
+    assert itinerary_countries(sqlite_svc.store.node_country, COAL_ITINERARY) == ["KZ", "RU", "NL"]
+    assert itinerary_countries({"a": "KZ", "b": "KZ"}, ["a", "b", "unknown"]) == ["KZ"]

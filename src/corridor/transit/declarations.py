@@ -93,13 +93,13 @@ class Declarations:
     def assess(self, data: DeclarationIn, date: dt.date | None = None) -> list[ItemAssessment]:
         """Every trade rule's verdict on each goods item of *data* on *date* (default: today, UTC)."""
         when = date or utcnow().date()
-        return assess_declaration(data, self.trade_rules, self.store.net, self.store.usd_rate, when)
+        return assess_declaration(data, self.trade_rules, self.store.node_country, self.store.usd_rate, when)
 
     def trade_rules_check(self, data: DeclarationIn) -> dict:
         """Third validation stage: 422 naming rule, path and citation when a sanctions or policy rule forbids the
         goods or the route; else the audit detail of the rules that apply (permits, duties reported only)."""
         items = self.assess(data)
-        refused = trade_failures(data, items, self.trade_rules, self.store.net)
+        refused = trade_failures(data, items, self.trade_rules, self.store.node_country)
         if refused:
             rules = ", ".join(dict.fromkeys(f["rule"] for f in refused))
             raise TransitError(422, "refused by trade rules", f"the declaration is refused by rule(s) {rules}", refused)
@@ -122,7 +122,7 @@ class Declarations:
             except ValidationError:
                 raise TransitError(422, "invalid declaration", f"declaration {decl_id} no longer passes validation") from None
         items = self.assess(data, date)
-        return view, items, trade_failures(data, items, self.trade_rules, self.store.net)
+        return view, items, trade_failures(data, items, self.trade_rules, self.store.node_country)
 
     def prepare(self, party: Party, data: DeclarationIn, claim: Claim | None = None) -> Lodgement:
         """The lodgement of *data* by *party*: row, audit trail, references, guarantee (no database write yet)."""

@@ -12,12 +12,11 @@ at risk.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from corridor.errors import CorridorError
-from corridor.model import Network
 from corridor.model.commodities import COMMODITIES
 from corridor.rules import Assessment, Rule, evaluate_declaration, expand_countries
 from corridor.schema.enums import CargoClass, RuleEffect
@@ -48,12 +47,12 @@ def cargo_of(hs_code: str, containerised: bool) -> tuple[str, str]:
     return cls.value, cls.value
 
 
-def itinerary_countries(net: Network, nodes: Sequence[str]) -> list[str]:
-    """The countries of the itinerary's nodes, in order, each once per stretch (unknown nodes are skipped)."""
-    country = net.nodes["country"]
+def itinerary_countries(node_country: Mapping[str, str], nodes: Sequence[str]) -> list[str]:
+    """The countries of the itinerary's nodes (*node_country*: node id -> country), in order, each once per stretch
+    (unknown nodes are skipped)."""
     out: list[str] = []
     for n in nodes:
-        c = str(country.get(n, "") or "").upper()
+        c = node_country.get(n, "")
         if c and (not out or out[-1] != c):
             out.append(c)
     return out
@@ -69,13 +68,13 @@ def _value_usd(value: float, currency: str, usd_rate: Callable[[str], float]) ->
 def assess_declaration(
     d: DeclarationIn,
     rules: Sequence[Rule],
-    net: Network,
+    node_country: Mapping[str, str],
     usd_rate: Callable[[str], float],
     date: dt.date,
 ) -> list[ItemAssessment]:
     """Every rule's verdict on each goods item of *d* on *date* (origin, owner, HS code, value, itinerary)."""
-    countries = itinerary_countries(net, d.itinerary)
-    destination = str(net.nodes["country"].get(d.office_destination, "") or "") or (countries[-1] if countries else "")
+    countries = itinerary_countries(node_country, d.itinerary)
+    destination = node_country.get(d.office_destination, "") or (countries[-1] if countries else "")
     out = []
     for i, g in enumerate(d.goods):
         cargo, cargo_class = cargo_of(g.hs_code, bool(d.containers))
@@ -88,26 +87,28 @@ def assess_declaration(
     return out
 
 
-def _where(rule: Rule, item: ItemAssessment, d: DeclarationIn, net: Network) -> tuple[str, Any]:
+def _where(rule: Rule, item: ItemAssessment, d: DeclarationIn, node_country: Mapping[str, str]) -> tuple[str, Any]:
     """The field a refusal points at, and its value."""
     if rule.effect == RuleEffect.REQUIRE:
         return "owner_country", d.owner_country
     if rule.route_nodes or rule.route_countries:
-        banned, country = expand_countries(rule.route_countries), net.nodes["country"]
-        return "itinerary", [n for n in d.itinerary if n in rule.route_nodes or str(country.get(n, "")).upper() in banned]
+        banned = expand_countries(rule.route_countries)
+        return "itinerary", [n for n in d.itinerary if n in rule.route_nodes or node_country.get(n, "") in banned]
     if rule.origin_countries:
         return f"goods[{item.index}].origin_country", d.goods[item.index].origin_country
     return f"goods[{item.index}].hs_code", item.hs_code
 
 
-def trade_failures(d: DeclarationIn, items: Sequence[ItemAssessment], rules: Sequence[Rule], net: Network) -> list[dict]:
+def trade_failures(
+    d: DeclarationIn, items: Sequence[ItemAssessment], rules: Sequence[Rule], node_country: Mapping[str, str]
+) -> list[dict]:
     """One failure per refusing rule and field (rule, path, value, message, citation); empty when all are allowed."""
     by_id = {r.rule_id: r for r in rules}
     out: list[dict] = []
     seen: set[tuple[str, str]] = set()
     for item in items:
         for v in item.assessment.refusals:
-            path, value = _where(by_id[v.rule_id], item, d, net)
+            path, value = _where(by_id[v.rule_id], item, d, node_country)
             if (v.rule_id, path) in seen:
                 continue
             seen.add((v.rule_id, path))
