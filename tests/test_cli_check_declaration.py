@@ -75,3 +75,4 @@ def test_unknown_declaration_and_missing_cargo_are_one_line_errors(stored):
     url, _, _ = stored
     assert "no declaration 999" in refused("check", "--declaration", "999", "--database-url", url).stderr
     assert "--cargo" in refused("check", "--route", "Aktau,Baku").stderr
+    assert "not used with --declaration" in refused("check", "--declaration", "1", "--owner", "KZ", "--database-url", url).stderr
