@@ -28,9 +28,25 @@ def print_verdicts(assessment: Any) -> None:
     out.print(t)
 
 
-def check_declaration(decl_id: int, database_url: str | None, when: dt.date, data: Path | None, as_json: bool) -> None:
-    """Print (or emit as JSON) every rule's verdict on each goods item of declaration *decl_id*; exit 1 if refused."""
-    from corridor.cli.common import load
+def check_declaration(
+    decl_id: int,
+    database_url: str | None,
+    when: dt.date,
+    data: Path | None,
+    as_json: bool,
+    *,
+    unused: dict[str, Any] | None = None,
+) -> None:
+    """Print (or emit as JSON) every rule's verdict on each goods item of declaration *decl_id*; exit 1 if refused.
+
+    *unused*: shipment options given on the command line, refused (the declaration states its goods).
+    """
+    from corridor.cli.common import fail, load
+    from corridor.errors import DataError
+
+    given = [option for option, value in (unused or {}).items() if value]
+    if given:
+        fail(DataError(f"{', '.join(given)}: not used with --declaration (the declaration states its goods)"), as_json)
     from corridor.cli.rules import rules_for
     from corridor.cli.transit import _database_errors, _engine
     from corridor.transit import TransitService

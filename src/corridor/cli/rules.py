@@ -140,14 +140,9 @@ def check(
     if declaration is not None:
         from corridor.cli.check_declaration import check_declaration
 
-        given = [o for o, v in (("--route", route), ("--cargo", cargo), ("--origin", cargo_origin), ("--owner", owner),
-                                ("--hs", hs), ("--value", value), ("--policy", policy)) if v]  # fmt: skip
-        if given:
-            from corridor.errors import DataError
-
-            fail(DataError(f"{', '.join(given)}: not used with --declaration (the declaration states its goods)"), as_json)
-
-        return check_declaration(declaration, database_url, parse_date(date, as_json), data, as_json)
+        unused = {"--route": route, "--cargo": cargo, "--origin": cargo_origin, "--owner": owner, "--hs": hs,
+                  "--value": value, "--policy": policy}  # fmt: skip
+        return check_declaration(declaration, database_url, parse_date(date, as_json), data, as_json, unused=unused)
     if cargo is None:
         from corridor.errors import DataError
 
