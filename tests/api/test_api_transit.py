@@ -59,6 +59,19 @@ def test_business_rules_reject_with_rule_and_path(api):
     assert {("R001", "containers[0].number"), ("R003", "seals_count"), ("R009", "offices_transit[0]")} <= rules
 
 
+def test_trade_rules_refuse_with_rule_path_and_citation(api):
+    body = declaration("TR-1", hs="270112", guarantee_ref="GTR1")
+    itinerary = ["ekibastuz", "astana", "petropavl", "yekaterinburg", "moscow", "ust_luga", "rotterdam"]
+    body.update(office_departure="ekibastuz", office_destination="rotterdam", offices_transit=[], itinerary=itinerary)
+    body["goods"][0]["origin_country"] = "KZ"
+    problem = assert_problem(api.client.post("/declarations", json={**body, "owner_country": "RU"}, headers=api.h("holder")), 422)
+    [f] = problem["failures"]
+    assert (f["rule"], f["path"], f["value"]) == ("eu16_ru_port_ban", "itinerary", ["ust_luga"])
+    assert "16th sanctions package" in f["citation"] and "owner RU" in f["message"]
+    r = api.client.post("/declarations", json={**body, "lrn": "TR-2", "owner_country": "KZ"}, headers=api.h("holder"))
+    assert r.status_code == 201 and r.json()["status"] == "submitted"
+
+
 def test_control_then_refused_release(api):
     c = api.client
     d = lodge(api, "RF-1", train="T-RF-1", hs="930100", guarantee_ref="GRF1")

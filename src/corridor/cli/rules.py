@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from corridor.cli.common import DataOpt, JsonOpt, emit, err, fail, load, make_table, money, out, run, split
+from corridor.cli.common import DataOpt, DbOpt, JsonOpt, emit, err, fail, load, money, out, run, split
 
 __all__ = [
     "COMMODITY_NAMES",
@@ -107,11 +107,13 @@ def _path(net: Any, places: list[str], cargo: str, as_json: bool) -> Any:
 
 def check(
     route: Annotated[
-        list[str], typer.Option("--route", help="Places the shipment passes, in order (comma-separated or repeated).")
-    ],
+        list[str] | None,
+        typer.Option("--route", help="Places the shipment passes, in order (comma-separated or repeated)."),
+    ] = None,
     cargo: Annotated[
-        str, typer.Option("--cargo", help="Cargo class or commodity (coal, grain, ores_minerals, ammonia, oil_products).")
-    ],
+        str | None,
+        typer.Option("--cargo", help="Cargo class or commodity (coal, grain, ores_minerals, ammonia, oil_products)."),
+    ] = None,
     cargo_origin: CargoOriginOpt = None,
     owner: OwnerOpt = None,
     hs: HsOpt = None,
@@ -122,13 +124,29 @@ def check(
     destination_country: Annotated[
         str | None, typer.Option("--destination-country", help="Final destination country when beyond the last place.")
     ] = None,
+    declaration: Annotated[
+        int | None,
+        typer.Option("--declaration", help="Id of a declaration stored by the transit service (instead of --route/--cargo)."),
+    ] = None,
+    database_url: DbOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Every rule's verdict on a shipment and its route, with citations; exit 1 when a rule refuses it."""
+    """Every rule's verdict on a shipment and its route (or on a stored transit declaration), with citations; exit 1
+    when a rule refuses it."""
     from corridor.routing.ruled import shipment_for
     from corridor.rules import evaluate
 
+    if declaration is not None:
+        from corridor.cli.check_declaration import check_declaration
+
+        unused = {"--route": route, "--cargo": cargo, "--origin": cargo_origin, "--owner": owner, "--hs": hs,
+                  "--value": value, "--policy": policy}  # fmt: skip
+        return check_declaration(declaration, database_url, parse_date(date, as_json), data, as_json, unused=unused)
+    if cargo is None:
+        from corridor.errors import DataError
+
+        fail(DataError("--cargo: expected a cargo class or commodity (or --declaration ID)"), as_json)
     places = split(route)
     if len(places) < 2:
         from corridor.errors import DataError
@@ -169,12 +187,9 @@ def _print_check(net: Any, shipment: Any, found: Any, verdict: Any) -> None:
         f"{shipment.purpose.value}, {shipment.date}: {found.summary()} (countries {'-'.join(verdict.path.countries)})",
         highlight=False,
     )
-    t = make_table([("rule", "left"), ("verdict", "left"), ("why", "left")], show_lines=True)
-    t.add_column("citation", overflow="fold", ratio=1)
-    for v in verdict.verdicts:
-        style = {"refused": "bold red", "lifted": "yellow", "permits": "green", "duty": "yellow"}.get(v.outcome, "dim")
-        t.add_row(v.rule_id, f"[{style}]{v.outcome}[/]", v.reason, v.citation if v.applies else "")
-    out.print(t)
+    from corridor.cli.check_declaration import print_verdicts
+
+    print_verdicts(verdict)
     if verdict.duty_usd:
         out.print(f"Duty: USD {money(verdict.duty_usd)}", highlight=False)
     line = "allowed" if verdict.allowed else "REFUSED: " + ", ".join(v.rule_id for v in verdict.refusals)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from corridor.rules import Rule
 from corridor.transit.access import can_read, competent_office, declaration_scope, require_holder, require_role
 from corridor.transit.committer import GroupCommitter, Lodgement
 from corridor.transit.db import AuditEntry, Declaration, Party, utcnow
@@ -18,6 +22,7 @@ from corridor.transit.parties import Parties
 from corridor.transit.rules import RuleContext, check_declaration
 from corridor.transit.schemas import DeclarationIn
 from corridor.transit.store import Store
+from corridor.transit.trade_rules import ItemAssessment, assess_declaration, trade_failures, trade_report
 
 __all__ = ["DECISIONS", "Declarations", "declaration_view"]
 
@@ -66,8 +71,16 @@ def declaration_view(d: Declaration) -> dict:
 class Declarations:
     """Declaration use cases over a :class:`Store`."""
 
-    def __init__(self, store: Store, parties: Parties, idem: Idempotency, committer: GroupCommitter) -> None:
+    def __init__(
+        self,
+        store: Store,
+        parties: Parties,
+        idem: Idempotency,
+        committer: GroupCommitter,
+        trade_rules: Sequence[Rule] = (),
+    ) -> None:
         self.store, self.parties, self.idem, self.committer = store, parties, idem, committer
+        self.trade_rules = tuple(trade_rules)
 
     def rule_context(self) -> RuleContext:
         """What the business rules look up."""
@@ -77,15 +90,50 @@ class Declarations:
         """Second validation stage: every failed rule with its field path and value."""
         return check_declaration(d, self.rule_context())
 
+    def assess(self, data: DeclarationIn, date: dt.date | None = None) -> list[ItemAssessment]:
+        """Every trade rule's verdict on each goods item of *data* on *date* (default: today, UTC)."""
+        when = date or utcnow().date()
+        return assess_declaration(data, self.trade_rules, self.store.node_country, self.store.usd_rate, when)
+
+    def trade_rules_check(self, data: DeclarationIn) -> dict:
+        """Third validation stage: 422 naming rule, path and citation when a sanctions or policy rule forbids the
+        goods or the route; else the audit detail of the rules that apply (permits, duties reported only)."""
+        items = self.assess(data)
+        refused = trade_failures(data, items, self.trade_rules, self.store.node_country)
+        if refused:
+            rules = ", ".join(dict.fromkeys(f["rule"] for f in refused))
+            raise TransitError(422, "refused by trade rules", f"the declaration is refused by rule(s) {rules}", refused)
+        report = trade_report(items)
+        return {"trade_rules": report} if report else {}
+
+    def check_stored(self, decl_id: int, date: dt.date | None = None) -> tuple[dict, list[ItemAssessment], list[dict]]:
+        """(view, verdicts per goods item, refusals) of a stored declaration under the trade rules on *date*.
+
+        For operators' tools (``corridor check --declaration``): no party, nothing written.
+        """
+        check_id(decl_id, "declaration")
+        with self.store.sessions() as s:
+            decl = s.get(Declaration, decl_id)
+            if decl is None:
+                raise TransitError(404, "not found", f"no declaration {decl_id} in this database")
+            view = declaration_view(decl)
+            try:
+                data = DeclarationIn.model_validate({**decl.body, "submit": True})
+            except ValidationError:
+                raise TransitError(422, "invalid declaration", f"declaration {decl_id} no longer passes validation") from None
+        items = self.assess(data, date)
+        return view, items, trade_failures(data, items, self.trade_rules, self.store.node_country)
+
     def prepare(self, party: Party, data: DeclarationIn, claim: Claim | None = None) -> Lodgement:
         """The lodgement of *data* by *party*: row, audit trail, references, guarantee (no database write yet)."""
         require_role(party, Role.HOLDER, Role.OPERATOR, action="lodge declarations")
         failures = self.business_rules(data) if data.submit else []
+        detail = self.trade_rules_check(data) if data.submit and not failures else {}
         status, trail = Status.DRAFT, [(Action.CREATE.value, None, Status.DRAFT.value, {})]
         if data.submit:
             action = Action.REJECT if failures else Action.SUBMIT
             to_state = TRANSITIONS[action][1]
-            trail.append((action.value, status.value, to_state.value, {"failures": failures} if failures else {}))
+            trail.append((action.value, status.value, to_state.value, {"failures": failures} if failures else detail))
             status = to_state
         now = utcnow()
         row = {
@@ -159,7 +207,7 @@ class Declarations:
                 decl.errors = failures
                 move(s, party, decl, Action.REJECT, {"failures": failures})
             else:
-                move(s, party, decl, Action.SUBMIT)
+                move(s, party, decl, Action.SUBMIT, self.trade_rules_check(data))
             view = declaration_view(decl)
             self.idem.complete_in(s, claim, 200, view)
             return view

@@ -165,6 +165,8 @@ def _r016(d: DeclarationIn, _c: RuleContext) -> Iterator[Hit]:
     for i, g in enumerate(d.goods):
         if g.origin_country not in _countries():
             yield f"goods[{i}].origin_country", g.origin_country
+    if d.owner_country is not None and d.owner_country not in _countries():
+        yield "owner_country", d.owner_country
 
 
 def _r017(d: DeclarationIn, _c: RuleContext) -> Iterator[Hit]:
@@ -206,7 +208,7 @@ BUSINESS_RULES: tuple[BusinessRule, ...] = (
     _R("R013", "itinerary follows links", "consecutive nodes joined by a link of the network", _r013),
     _R("R014", "transit offices on the itinerary", "an office on the itinerary, in itinerary order", _r014),
     _R("R015", "unique containers", "each container listed once", _r015),
-    _R("R016", "origin country", "an ISO 3166-1 alpha-2 country code", _r016),
+    _R("R016", "origin and owner country", "an ISO 3166-1 alpha-2 country code", _r016),
     _R("R017", "no repeated itinerary node", "each node of the itinerary once", _r017),
     _R("R018", "declared carrier", "the party id of an active carrier", _r018),
     _R("R019", "unique wagons", "each wagon listed once", _r019),

@@ -142,6 +142,12 @@ class DeclarationIn(_Strict):
     seals_count: int = Field(ge=0, le=4000)
     goods: list[GoodsItem] = Field(min_length=1, max_length=999)
     documents: list[TransportDocument] = Field(default_factory=list, max_length=99)
+    owner_country: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2}$",
+        description="Country (ISO 3166-1 alpha-2) of the goods' owner; sanctions rules that ask who owns the goods "
+        "refuse a declaration that does not state it.",
+    )
     submit: bool = Field(default=True, description="Pre-lodge at once (submitted) instead of keeping a draft.")
 
 

@@ -4,12 +4,15 @@ do what. Errors users can cause are :class:`~corridor.transit.errors.TransitErro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from corridor.data.rules_file import read_rules
 from corridor.model import Network
+from corridor.rules import Rule
 from corridor.transit import eta as _eta
 from corridor.transit.committer import GroupCommitter
 from corridor.transit.config import TransitSettings
@@ -32,7 +35,8 @@ class TransitService:
     """Transit domain over a database and the Corridor network.
 
     ``TransitService(net, engine_or_url, settings)``; ``start()`` starts the group committer and the webhook
-    deliverer, ``close()`` stops them (idempotent).
+    deliverer, ``close()`` stops them (idempotent). ``trade_rules`` (sanctions, transit conditions, tariffs; default:
+    the dataset's ``rules.csv``) refuse declarations whose goods or itinerary they forbid.
     """
 
     def __init__(
@@ -42,6 +46,7 @@ class TransitService:
         settings: TransitSettings | None = None,
         *,
         risk_rules: list[RiskRule] | None = None,
+        trade_rules: Sequence[Rule] | None = None,
     ) -> None:
         if engine is None or isinstance(engine, str):
             engine = make_engine(engine)
@@ -50,7 +55,9 @@ class TransitService:
         self.idempotency = Idempotency(self.store)
         self.parties = Parties(self.store, self.idempotency)
         self.committer = GroupCommitter(self.store)
-        self.declarations = Declarations(self.store, self.parties, self.idempotency, self.committer)
+        if trade_rules is None:
+            trade_rules = read_rules(None, net=net)
+        self.declarations = Declarations(self.store, self.parties, self.idempotency, self.committer, trade_rules)
         self.webhooks = Webhooks(self.store, self.idempotency)
         self.events = Events(self.store, self.idempotency, self.webhooks, self.risk_rules)
         self.deliverer: Deliverer | None = None

@@ -53,6 +53,11 @@ class Store:
         return {str(k): str(v) for k, v in self.net.nodes["kind"].items()}
 
     @cached_property
+    def node_country(self) -> dict[str, str]:
+        """Node id -> ISO country code (upper case)."""
+        return {str(k): str(v or "").upper() for k, v in self.net.nodes["country"].items()}
+
+    @cached_property
     def locodes(self) -> dict[str, str]:
         """UN/LOCODE -> node id (the first node listed with the code)."""
         out: dict[str, str] = {}

@@ -128,7 +128,9 @@ async def lodge(
 ) -> Response:
     """Lodge a declaration; unless ``submit`` is false it is checked against the business rules at once.
 
-    A declaration failing a rule is stored as ``rejected`` with every failure; it is still a 201.
+    A declaration failing a rule is stored as ``rejected`` with every failure; it is still a 201. One whose goods or
+    itinerary a trade rule (sanctions, policy) forbids is refused with 422: each failure names the rule, the path
+    (``itinerary``, ``goods[0].origin_country``...) and the ``citation`` (legal source and quote).
     """
     if key:
         return await run_in_threadpool(
@@ -167,7 +169,7 @@ def get_declaration(decl_id: DeclId, party: CurrentParty, service: Service) -> d
 async def submit(
     decl_id: DeclId, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
 ) -> Response:
-    """Submit a draft: it is checked against the business rules (its holder only)."""
+    """Submit a draft: it is checked against the business rules (its holder only), then the trade rules (422)."""
     return await run_in_threadpool(
         run_once, service, party, key, "POST", request.url.path, {},
         lambda claim: (200, service.submit(party, decl_id, claim=claim)), DeclarationOut,
