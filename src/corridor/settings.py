@@ -35,6 +35,7 @@ OPTIONS: dict[str, Option] = {
             "k_penalty", 0.6, "Relative weight increase per use applied to a found route's links when searching alternatives."
         ),
         Option("k_max_iterations", 40, "Most shortest-path searches spent on finding k alternatives."),
+        Option("ray_address", "", "Address of a Ray cluster for simulation replications; empty starts a local Ray when asked."),
     ]
 }
 

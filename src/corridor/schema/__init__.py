@@ -30,6 +30,7 @@ from corridor.schema.enums import (
 from corridor.units import UNITS, is_country, is_currency
 
 __all__ = [
+    "SIDE_TABLES",
     "TABLES",
     "CargoClass",
     "Column",
@@ -58,6 +59,9 @@ TABLES = (
     "corridors",
     "provenance",
 )
+
+#: Tables read on their own by the engine that needs them (not part of a dataset's load order).
+SIDE_TABLES = ("operations",)
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _MISSING = ("", None)
@@ -102,8 +106,8 @@ class TableSchema:
 @cache
 def schema(table: str) -> TableSchema:
     """Schema of *table*, read from the CSV shipped in this package."""
-    if table not in TABLES:
-        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
+    if table not in TABLES and table not in SIDE_TABLES:
+        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES + SIDE_TABLES)}")
     text = resources.files(__package__).joinpath(f"{table}.csv").read_text(encoding="utf-8")
     cols = []
     for row in csv.DictReader(text.splitlines()):
