@@ -956,3 +956,217 @@ def main() -> None:
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         err.print("interrupted")
         sys.exit(130)
+
+
+# --------------------------------------------------------------------------------------------- simulate
+# Self-contained command group (``corridor simulate`` runs, ``corridor simulate diff A B`` compares); it uses
+# only the shared helpers above (_load, _run, _fail, _emit, out, err) and can move to cli/simulate.py as is.
+simulate_app = typer.Typer(
+    invoke_without_command=True,
+    help="Simulate a scenario year's operations: door-to-door time distributions and where the days go.",
+)
+app.add_typer(simulate_app, name="simulate")
+
+_SIM_FORMATS = ("csv", "parquet")
+
+
+def _sim_progress(label: str, total: int, as_json: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} replications"),
+        console=err,
+        transient=True,
+        disable=as_json or not err.is_terminal,
+    )
+
+
+def _simulate(
+    net: Any,
+    scenario: str,
+    year: int,
+    days: float,
+    replications: int,
+    seed: int,
+    use_ray: bool,
+    workers: int,
+    as_json: bool,
+    label: str = "",
+) -> Any:
+    from corridor.scenario_simulation import simulate_scenario
+
+    with _sim_progress(label or f"Simulating {scenario} {year}", replications, as_json) as prog:
+        task = prog.add_task("simulate", total=replications)
+        return _run(
+            as_json,
+            lambda: simulate_scenario(
+                net,
+                scenario,
+                year,
+                days=days,
+                replications=replications,
+                seed=seed,
+                use_ray=use_ray or None,
+                workers=workers,
+                progress=lambda i: prog.advance(task),
+            ),
+        )
+
+
+def _top_components(comp: pd.DataFrame, cid: str, n: int = 3) -> str:
+    c = comp[comp["corridor_id"] == cid].sort_values("mean_h", ascending=False).head(n)
+    return ", ".join(f"{r['component']} {r['mean_days']:.1f} d" for _, r in c.iterrows())
+
+
+def _write_sim(res: Any, folder: Path, fmt: str) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "corridors": res.corridors_frame(),
+        "od_pairs": res.od_frame(),
+        "components": res.components_frame(),
+        "queues": res.queues_frame(),
+        "trains": res.trains,
+        "assumptions": res.assumptions,
+    }
+    files = []
+    for name, frame in tables.items():
+        path = folder / f"{name}.{fmt}"
+        frame.to_csv(path, index=False) if fmt == "csv" else frame.to_parquet(path, index=False)
+        files.append(str(path))
+    return files
+
+
+@simulate_app.callback()
+def simulate(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Option("--scenario", help="Shipped scenario name or a TOML file.")] = "base",
+    year: Annotated[int, typer.Option("--year", help="Simulated year.")] = 2025,
+    days: Annotated[float, typer.Option("--days", help="Days of traffic to generate (trains then run to the end).")] = 365.0,
+    replications: Annotated[int, typer.Option("--replications", help="Independent replications.")] = 30,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same results everywhere.")] = 7,
+    use_ray: Annotated[bool, typer.Option("--ray", help="Run replications on Ray (a local one unless configured).")] = False,
+    workers: Annotated[int, typer.Option("--workers", help="Local processes or Ray CPUs.")] = 1,
+    output: Annotated[Path | None, typer.Option("--output", help="Also write the tables to this folder.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Table format for --output: csv or parquet.")] = "csv",
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate SCENARIO in YEAR and print each corridor's door-to-door days (p10-p99) and where the days go."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if fmt not in _SIM_FORMATS:
+        _fail(DataError(f"field 'format' = {fmt!r}: expected one of {', '.join(_SIM_FORMATS)}"), as_json)
+    net = _load(data, as_json)
+    res = _simulate(net, scenario, year, days, replications, seed, use_ray, workers, as_json)
+    files = _write_sim(res, output, fmt) if output is not None else []
+    if as_json:
+        _emit({**res.to_dict(), "files": files})
+        return
+    out.print(
+        f"[bold]{res.scenario} {res.year}[/]: {res.replications} replications of {res.days:g} days on {res.executor}, "
+        f"seed {res.seed}; {res.generated} trains generated, "
+        f"{res.in_system} still travelling at the end",
+        highlight=False,
+    )
+    comp = res.components_frame()
+    t = Table(title="Container trains, door to door (days)", header_style="bold")
+    for col in ("corridor", "p10", "p50", "p90", "p99", "mean", "trains/yr", "largest components"):
+        t.add_column(col)
+    for _, r in res.corridors_frame().iterrows():
+        t.add_row(
+            str(r["corridor_id"]),
+            *(f"{r[c]:.1f}" for c in ("p10_days", "p50_days", "p90_days", "p99_days", "mean_days")),
+            f"{r['trains']:.0f}",
+            _top_components(comp, str(r["corridor_id"])),
+        )
+    out.print(t)
+    q = res.queues_frame()
+    q = q[q["kind"] != "weather"].sort_values("mean_wait_h", ascending=False).head(8)
+    qt = Table(title="Longest waits by facility", header_style="bold")
+    for col in ("facility", "kind", "mean wait h", "max wait h", "mean queue", "utilisation"):
+        qt.add_column(col)
+    for _, r in q.iterrows():
+        util = f"{r['utilisation']:.0%}" if r["utilisation"] == r["utilisation"] else "–"
+        qt.add_row(
+            str(r["facility_id"]),
+            str(r["kind"]),
+            f"{r['mean_wait_h']:.1f}",
+            f"{r['max_wait_h']:.1f}",
+            f"{r['mean_queue']:.1f}",
+            util,
+        )
+    out.print(qt)
+    kinds = res.assumptions["kind"].value_counts().to_dict()
+    out.print(
+        f"parameters used: {', '.join(f'{v} {k}' for k, v in sorted(kinds.items()))} (see --json 'assumptions')", highlight=False
+    )
+    for f in files:
+        out.print(f"wrote {f}", highlight=False)
+
+
+@simulate_app.command("diff")
+def simulate_diff(
+    a: Annotated[str, typer.Argument(help="Scenario A.")],
+    b: Annotated[str, typer.Argument(help="Scenario B.")],
+    year: Annotated[int, typer.Option("--year", help="Simulated year.")] = 2026,
+    days: Annotated[float, typer.Option("--days", help="Days of traffic to generate.")] = 365.0,
+    replications: Annotated[int, typer.Option("--replications", help="Replications of each scenario.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Seed shared by both runs (common random numbers).")] = 7,
+    use_ray: Annotated[bool, typer.Option("--ray", help="Run replications on Ray.")] = False,
+    workers: Annotated[int, typer.Option("--workers", help="Local processes or Ray CPUs.")] = 1,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What changes from scenario A to B: door-to-door percentiles and delay components per corridor (B - A)."""
+    net = _load(data, as_json)
+    ra = _simulate(net, a, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {a} {year}")
+    rb = _simulate(net, b, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {b} {year}")
+    cols = ["p10_days", "p50_days", "p90_days", "p99_days", "mean_days", "trains"]
+    ca, cb = ra.corridors_frame().set_index("corridor_id")[cols], rb.corridors_frame().set_index("corridor_id")[cols]
+    both = ca.join(cb, lsuffix="_a", rsuffix="_b", how="outer")
+    for c in cols:
+        both[f"{c}_change"] = both[f"{c}_b"] - both[f"{c}_a"]
+    ka = ra.components_frame().set_index(["corridor_id", "component"])["mean_days"]
+    kb = rb.components_frame().set_index(["corridor_id", "component"])["mean_days"]
+    comp = pd.DataFrame({"a_days": ka, "b_days": kb}).fillna(0.0)
+    comp["change_days"] = comp["b_days"] - comp["a_days"]
+    comp = comp.reset_index()
+    if as_json:
+        _emit(
+            {
+                "a": a,
+                "b": b,
+                "year": year,
+                "replications": replications,
+                "seed": seed,
+                "corridors": json.loads(both.reset_index().to_json(orient="records")),
+                "components": json.loads(comp.to_json(orient="records")),
+            }
+        )
+        return
+    out.print(f"[bold]{b} minus {a}[/], {year}: {replications} replications each, seed {seed}", highlight=False)
+    t = Table(title="Container trains, door to door (days)", header_style="bold")
+    for col in ("corridor", f"p50 {a}", f"p50 {b}", "p50 change", f"p90 {a}", f"p90 {b}", "p90 change", "mean change"):
+        t.add_column(col)
+    for cid, r in both.iterrows():
+        t.add_row(
+            str(cid),
+            f"{r['p50_days_a']:.1f}",
+            f"{r['p50_days_b']:.1f}",
+            f"{r['p50_days_change']:+.1f}",
+            f"{r['p90_days_a']:.1f}",
+            f"{r['p90_days_b']:.1f}",
+            f"{r['p90_days_change']:+.1f}",
+            f"{r['mean_days_change']:+.1f}",
+        )
+    out.print(t)
+    big = comp[comp["change_days"].abs() > 0.05].sort_values("change_days")
+    ct = Table(title="Components that changed (mean days per train)", header_style="bold")
+    for col in ("corridor", "component", a, b, "change"):
+        ct.add_column(col)
+    for _, r in big.iterrows():
+        ct.add_row(
+            str(r["corridor_id"]), str(r["component"]), f"{r['a_days']:.2f}", f"{r['b_days']:.2f}", f"{r['change_days']:+.2f}"
+        )
+    out.print(ct)
