@@ -19,7 +19,7 @@ from corridor.errors import DataError, NoRouteError, Problem
 from corridor.model import Network
 from corridor.model.scenario import Scenario
 from corridor.routing import Route, compare_corridors, find_routes
-from corridor.simulation import Hop, SimulationResult, TrafficRoute, simulate
+from corridor.simulation import Hop, SimulationResult, TrafficRoute, network_ids, simulate
 from corridor.simulation.params import Operations
 
 __all__ = ["hops_of", "scenario_traffic", "simulate_scenario"]
@@ -205,7 +205,7 @@ def simulate_scenario(
         raise DataError(Problem("simulation", None, "year", year, "a calendar year"))
     table = read_operations() if operations is None else operations
     traffic = scenario_traffic(net, sc, year, origin=origin, destination=destination, operations=table)
-    known = set(net.nodes.index) | set(net.links["base_id"]) | set(net.transfers["base_id"])
+    known = network_ids(net)
     return simulate(
         sc.network_for(net, year),
         traffic,

@@ -8,7 +8,7 @@ routes happens one layer up.
 
 from corridor.simulation.engine import Replication, run_replication
 from corridor.simulation.params import Dist, Operations, check_operations
-from corridor.simulation.plan import COMPONENTS, Hop, Plan, Stage, TrafficRoute, build_plan
+from corridor.simulation.plan import COMPONENTS, Hop, Plan, Stage, TrafficRoute, build_plan, network_ids
 from corridor.simulation.result import PERCENTILES, SimulationResult
 from corridor.simulation.runner import run_plan, simulate
 
@@ -25,6 +25,7 @@ __all__ = [
     "TrafficRoute",
     "build_plan",
     "check_operations",
+    "network_ids",
     "run_plan",
     "run_replication",
     "simulate",

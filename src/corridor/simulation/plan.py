@@ -17,7 +17,7 @@ from corridor.errors import DataError, Problem
 from corridor.model import Network
 from corridor.simulation.params import Dist, Operations, check_operations
 
-__all__ = ["COMPONENTS", "Hop", "Plan", "Stage", "TrafficRoute", "build_plan"]
+__all__ = ["COMPONENTS", "Hop", "Plan", "Stage", "TrafficRoute", "build_plan", "network_ids"]
 
 #: Where a train's hours go (door-to-door = their sum).
 COMPONENTS = ("running", "line_wait", "border", "gauge_change", "slot_wait", "weather", "port_dwell", "transshipment")
@@ -293,6 +293,11 @@ class _Builder:
         return str(self.transfers.loc[ref, "kind"]) if ref in self.transfers.index else ""
 
 
+def network_ids(net: Network) -> set[str]:
+    """Node, link and transfer ids of *net* (pass the full network so parameters of other years are known)."""
+    return set(net.nodes.index) | set(net.links["base_id"]) | set(net.transfers["base_id"])
+
+
 def _check_overrides(overrides: Mapping[str, float], known: set[str]) -> None:
     problems = []
     for key, value in overrides.items():
@@ -326,7 +331,7 @@ def build_plan(
         raise DataError(Problem("simulation", None, "year", None, "a year view of the network (Network.at_year)"))
     if not days > 0:
         raise DataError(Problem("simulation", None, "days", days, "a number of days > 0"))
-    known = set(view.nodes.index) | set(view.links["base_id"]) | set(view.transfers["base_id"])
+    known = network_ids(view)
     known_all = known | set(view.links.index)
     check_operations(operations, known | set(known_facilities or ()))
     _check_overrides(overrides or {}, known_all)
