@@ -1124,7 +1124,7 @@ def simulate_diff(
     rb = _simulate(net, b, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {b} {year}")
     cols = ["p10_days", "p50_days", "p90_days", "p99_days", "mean_days", "trains"]
     ca, cb = ra.corridors_frame().set_index("corridor_id")[cols], rb.corridors_frame().set_index("corridor_id")[cols]
-    both = ca.join(cb, lsuffix="_a", rsuffix="_b", how="outer")
+    both = ca.merge(cb, left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
     for c in cols:
         both[f"{c}_change"] = both[f"{c}_b"] - both[f"{c}_a"]
     ka = ra.components_frame().set_index(["corridor_id", "component"])["mean_days"]

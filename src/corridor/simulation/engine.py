@@ -47,8 +47,6 @@ class _Model:
         self.gates = {k: self._gate(spec) for k, spec in plan.gates.items()}
         self.yards = {n: self._yard(n, spec) for n, spec in plan.yards.items()}
         self.lines = {k: self._line(k, spec) for k, spec in plan.lines.items()}
-        self.border_rng = self.rng("borders")
-        self.port_rng = self.rng("port-yards")
         self.trains: list[tuple] = []
         self.borders_seen: dict[int, list[str]] = {}
         self.created = 0
@@ -120,19 +118,23 @@ class _Model:
             return
         env, rng, mean_gap = self.env, self.rng(f"arrivals:{route.route_id}"), 8760.0 / route.trains_per_year
         spec = self.plan.trains["container" if route.cargo == "container" else "dry_bulk"]
+        k = 0
         while True:
             gap = float(rng.exponential(mean_gap))
             if env.now + gap >= self.plan.horizon_h:
                 return
             yield env.timeout(gap)
-            wagons = max(1, round(spec["wagons"].draw(rng)))
+            k += 1
+            # each train draws its own dwells from its own stream, so scenarios compare train by train
+            own = np.random.default_rng([self.seed, self.index, zlib.crc32(route.route_id.encode()), k])
+            wagons = max(1, round(spec["wagons"].draw(own)))
             teu = float(spec["teu"])
             tonnes = teu * self.plan.t_per_teu if teu else wagons * float(spec["t_per_wagon"])
             self.created += 1
             self.in_flight.add(self.created)
-            env.process(self.train(self.created, r, wagons, teu, tonnes))
+            env.process(self.train(self.created, r, wagons, teu, tonnes, own))
 
-    def train(self, tid: int, r: int, wagons: int, teu: float, tonnes: float) -> Generator:
+    def train(self, tid: int, r: int, wagons: int, teu: float, tonnes: float, rng: np.random.Generator) -> Generator:
         env, comp, t0 = self.env, [0.0] * len(COMPONENTS), self.env.now
         seen: list[str] = []
         for st in self.plan.stages[r]:
@@ -146,12 +148,12 @@ class _Model:
                     yield env.timeout(wait)
                 comp[_C["line_wait"]] += wait
             elif k == "border":
-                yield from self._border(st, comp, tonnes, teu)
+                yield from self._border(st, comp, tonnes, teu, rng)
                 if st.facility:
                     seen.append(st.facility)
             elif k == "port":
                 dwell = self.plan.ports[st.facility]["yard_dwell"]
-                h = dwell.draw(self.port_rng) if dwell else 0.0
+                h = dwell.draw(rng) if dwell else 0.0
                 yield env.timeout(h)
                 comp[_C["port_dwell"]] += h
             elif k == "vessel":
@@ -164,9 +166,9 @@ class _Model:
         if self.plan.trace:
             self.borders_seen[tid] = seen
 
-    def _border(self, st: Stage, comp: list[float], tonnes: float, teu: float) -> Generator:
+    def _border(self, st: Stage, comp: list[float], tonnes: float, teu: float, rng: np.random.Generator) -> Generator:
         env = self.env
-        total = self.plan.borders[st.facility]["dwell"].draw(self.border_rng) if st.facility else 0.0
+        total = self.plan.borders[st.facility]["dwell"].draw(rng) if st.facility else 0.0
         yard_h = 0.0
         if st.yard:
             yard_h = yield from self.yards[st.yard].process(tonnes, teu)
