@@ -121,26 +121,43 @@ def test_month_of_follows_the_calendar():
 
 def test_gauge_change_yard_never_exceeds_its_tracks():
     env = simpy.Environment()
-    yard = Yard(env, "dostyk", 2, Dist("fixed", 5.0), None, np.random.default_rng(0))
-    in_use: list[int] = []
+    yard = Yard(env, "dostyk", 2, Dist("uniform", 3.0, 7.0), None, np.random.default_rng(0))
     finished: list[float] = []
 
-    def train():
+    def train(at: float):
+        yield env.timeout(at)
         yield from yard.process(1000.0, 100.0)
         finished.append(env.now)
 
-    def sample():
-        while True:
-            in_use.append(yard.tracks.count)
-            yield env.timeout(0.5)
+    for i in range(9):
+        env.process(train(0.0 if i < 6 else 12.0))
+    env.run(until=200)
+    assert len(finished) == 9
+    edges = sorted([(a, 1) for a, _ in yard.intervals] + [(b, -1) for _, b in yard.intervals])
+    running, most = 0, 0
+    for _, step in edges:  # ends sort before starts at the same instant
+        running += step
+        most = max(most, running)
+    assert most == 2 and yard.busy_max == 2
+    assert yard.monitor.queue_max == 4  # six trains at once: two start, four wait
+    assert max(finished) == pytest.approx(max(b for _, b in yard.intervals))
 
-    for _ in range(9):
+
+def test_gauge_change_yard_keeps_its_daily_train_limit():
+    env = simpy.Environment()
+    from corridor.simulation.facilities import SlotGate
+
+    gate = SlotGate(env, "dostyk", "yard_gate", "dostyk", lambda t, teu: 24.0 / 12)  # 12 trains a day
+    yard = Yard(env, "dostyk", 4, Dist("fixed", 1.0), gate, np.random.default_rng(0))
+
+    def train():
+        yield from yard.process(1000.0, 100.0)
+
+    for _ in range(24):
         env.process(train())
-    env.process(sample())
-    env.run(until=60)
-    assert max(in_use) == 2 and yard.busy_max == 2
-    assert sorted(finished) == [5.0, 5.0, 10.0, 10.0, 15.0, 15.0, 20.0, 20.0, 25.0]
-    assert yard.monitor.queue_max == 9
+    env.run(until=100)
+    starts = sorted(a for a, _ in yard.intervals)
+    assert starts == [2.0 * i for i in range(24)]  # one every two hours despite four free tracks
 
 
 # ------------------------------------------------------------------------------- the corridor model

@@ -16,11 +16,13 @@ import numpy as np
 import simpy
 
 from corridor.simulation.facilities import Port, SlotGate, VesselLine, Yard
+from corridor.simulation.params import Dist
 from corridor.simulation.plan import COMPONENTS, Plan, Stage
 
 __all__ = ["Replication", "run_replication"]
 
 _C = {name: i for i, name in enumerate(COMPONENTS)}
+_RUN, _LINE, _PORT, _TRANS = _C["running"], _C["line_wait"], _C["port_dwell"], _C["transshipment"]
 
 
 @dataclass
@@ -112,73 +114,102 @@ class _Model:
         )
 
     # ---------------------------------------------------------------- trains
+    def _route_draws(self, r: int) -> tuple[list[Dist], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The per-train random values of route *r*: wagons, then each border and port-yard dwell, in stage order."""
+        spec = self.plan.trains["container" if self.plan.routes[r].cargo == "container" else "dry_bulk"]
+        dists = [spec["wagons"]]
+        for st in self.plan.stages[r]:
+            if st.kind == "border" and st.facility:
+                dists.append(self.plan.borders[st.facility]["dwell"])
+            elif st.kind == "port":
+                dists.append(self.plan.ports[st.facility]["yard_dwell"] or Dist("fixed", 0.0))
+        kind = np.array([{"uniform": 1, "gamma": 2}.get(d.kind, 0) for d in dists])
+        low = np.array([d.low for d in dists])
+        high = np.array([d.high if d.kind == "uniform" else d.low for d in dists])
+        cv = np.array([d.cv if d.kind == "gamma" and d.cv > 0 else 1.0 for d in dists])
+        return dists, kind, low, high, cv
+
+    def _arrivals(self, r: int) -> tuple[np.ndarray, list[list[float]]]:
+        """Arrival times and per-train draws of route *r*, drawn up front from the route's own stream."""
+        route = self.plan.routes[r]
+        rng = self.rng(f"arrivals:{route.route_id}")
+        mean_gap, horizon = 8760.0 / route.trains_per_year, self.plan.horizon_h
+        times = np.cumsum(rng.exponential(mean_gap, size=int(horizon / mean_gap * 1.5) + 20))
+        while times[-1] < horizon:  # rare: more arrivals than the first batch held
+            times = np.concatenate([times, times[-1] + np.cumsum(rng.exponential(mean_gap, size=len(times)))])
+        times = times[times < horizon]
+        _, kind, low, high, cv = self._route_draws(r)
+        n, m = len(times), len(kind)
+        values = np.tile(low, (n, 1))
+        uni, gam = kind == 1, kind == 2
+        if uni.any():
+            values[:, uni] = low[uni] + (high[uni] - low[uni]) * rng.random((n, int(uni.sum())))
+        if gam.any():
+            shape = 1.0 / (cv[gam] * cv[gam])
+            values[:, gam] = rng.gamma(shape, low[gam] / shape, size=(n, int(gam.sum())))
+        return times, values.reshape(n, m).tolist()
+
     def source(self, r: int) -> Generator:
         route = self.plan.routes[r]
         if route.trains_per_year <= 0:
             return
-        env, rng, mean_gap = self.env, self.rng(f"arrivals:{route.route_id}"), 8760.0 / route.trains_per_year
+        env = self.env
+        # one stream per route, drawn in train order: a train's dwells do not depend on other routes' timing
+        times, draws = self._arrivals(r)
         spec = self.plan.trains["container" if route.cargo == "container" else "dry_bulk"]
-        k = 0
-        while True:
-            gap = float(rng.exponential(mean_gap))
-            if env.now + gap >= self.plan.horizon_h:
-                return
-            yield env.timeout(gap)
-            k += 1
-            # each train draws its own dwells from its own stream, so scenarios compare train by train
-            own = np.random.default_rng([self.seed, self.index, zlib.crc32(route.route_id.encode()), k])
-            wagons = max(1, round(spec["wagons"].draw(own)))
-            teu = float(spec["teu"])
-            tonnes = teu * self.plan.t_per_teu if teu else wagons * float(spec["t_per_wagon"])
+        teu, t_per_wagon = float(spec["teu"]), float(spec.get("t_per_wagon") or 0.0)
+        for t, values in zip(times.tolist(), draws, strict=True):
+            yield env.timeout(t - env.now)
+            wagons = max(1, round(values[0]))
+            tonnes = teu * self.plan.t_per_teu if teu else wagons * t_per_wagon
             self.created += 1
             self.in_flight.add(self.created)
-            env.process(self.train(self.created, r, wagons, teu, tonnes, own))
+            env.process(self.train(self.created, r, wagons, teu, tonnes, values))
 
-    def train(self, tid: int, r: int, wagons: int, teu: float, tonnes: float, rng: np.random.Generator) -> Generator:
+    def train(self, tid: int, r: int, wagons: int, teu: float, tonnes: float, draws: list[float]) -> Generator:
         env, comp, t0 = self.env, [0.0] * len(COMPONENTS), self.env.now
         seen: list[str] = []
+        d = 1  # next per-train draw (0 is the wagon count)
         for st in self.plan.stages[r]:
             k = st.kind
             if k == "run":
                 yield env.timeout(st.hours)
-                comp[_C["running"]] += st.hours
+                comp[_RUN] += st.hours
+            elif k == "border":
+                total = 0.0
+                if st.facility:
+                    total, d = draws[d], d + 1
+                    seen.append(st.facility)
+                yield from self._border(st, comp, tonnes, teu, total)
             elif k == "gate":
                 wait = self.gates[st.facility].admit(tonnes, teu)
                 if wait > 0:
                     yield env.timeout(wait)
-                comp[_C["line_wait"]] += wait
-            elif k == "border":
-                yield from self._border(st, comp, tonnes, teu, rng)
-                if st.facility:
-                    seen.append(st.facility)
+                comp[_LINE] += wait
             elif k == "port":
-                dwell = self.plan.ports[st.facility]["yard_dwell"]
-                h = dwell.draw(rng) if dwell else 0.0
+                h, d = draws[d], d + 1
                 yield env.timeout(h)
-                comp[_C["port_dwell"]] += h
+                comp[_PORT] += h
             elif k == "vessel":
                 yield from self._ship(st, comp, wagons, teu, tonnes)
             else:  # transship
                 yield env.timeout(st.hours)
-                comp[_C["transshipment"]] += st.hours
+                comp[_TRANS] += st.hours
         self.in_flight.discard(tid)
         self.trains.append((tid, r, t0, env.now, teu, *comp))
         if self.plan.trace:
             self.borders_seen[tid] = seen
 
-    def _border(self, st: Stage, comp: list[float], tonnes: float, teu: float, rng: np.random.Generator) -> Generator:
-        env = self.env
-        total = self.plan.borders[st.facility]["dwell"].draw(rng) if st.facility else 0.0
+    def _border(self, st: Stage, comp: list[float], tonnes: float, teu: float, total: float) -> Generator:
         yard_h = 0.0
         if st.yard:
             yard_h = yield from self.yards[st.yard].process(tonnes, teu)
             comp[_C["gauge_change"]] += yard_h
         if st.facility:
-            spec = self.plan.borders[st.facility]
             # a cited crossing time (CPMM) covers the gauge change; digital declarations come on top of the yard
-            rest = total if spec["digital"] or not st.yard else max(total - yard_h, 0.0)
+            rest = total if self.plan.borders[st.facility]["digital"] or not st.yard else max(total - yard_h, 0.0)
             if rest > 0:
-                yield env.timeout(rest)
+                yield self.env.timeout(rest)
             comp[_C["border"]] += rest
 
     def _ship(self, st: Stage, comp: list[float], wagons: int, teu: float, tonnes: float) -> Generator:
@@ -216,7 +247,7 @@ class _Model:
         for g in self.gates.values():
             rows.append(g.monitor.row(span))
         for y in self.yards.values():
-            rows.append({**y.monitor.row(span), "tracks_max_in_use": y.busy_max, "tracks": y.tracks.capacity})
+            rows.append({**y.monitor.row(span), "tracks_max_in_use": y.busy_max, "tracks": y.tracks})
             if y.gate is not None:
                 rows.append(y.gate.monitor.row(span))
         for key, line in self.lines.items():

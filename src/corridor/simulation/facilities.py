@@ -6,6 +6,7 @@ queues come out of the run without patching SimPy resources. Time is in hours fr
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable, Generator
@@ -201,9 +202,9 @@ class SlotGate:
         day = t - hod
         return day + start if hod < start else day + 24.0 + start
 
-    def admit(self, tonnes: float, teu: float) -> float:
-        """Book the first free slot for a train arriving now; return the hours it waits for it."""
-        now = self.env.now
+    def admit(self, tonnes: float, teu: float, at: float | None = None) -> float:
+        """Book the first free slot for a train ready at *at* (default now); return the hours it waits for it."""
+        now = self.env.now if at is None else at
         start = self._in_window(max(now, self.next_free))
         occ = self.occupancy(tonnes, teu)
         self.next_free = start + occ
@@ -220,33 +221,48 @@ class SlotGate:
 
 
 class Yard:
-    """A gauge-change yard: a number of tracks (trains at once), hours per train and a daily throughput gate."""
+    """A gauge-change yard: a number of tracks (trains at once), hours per train and a daily throughput gate.
+
+    First come, first served on identical tracks: a train's track, start and end are known when it arrives,
+    so the yard books them at once (a heap of the times each track comes free) and the train waits one timeout.
+    """
 
     def __init__(
         self, env: simpy.Environment, node: str, tracks: int, processing: Dist, gate: SlotGate | None, rng: np.random.Generator
     ) -> None:
         self.env, self.node, self.processing, self.gate, self.rng = env, node, processing, gate, rng
-        self.tracks = simpy.Resource(env, capacity=tracks)
+        self.tracks = tracks
+        self.free_at = [0.0] * tracks  # heap: when each track comes free
+        self.pending: list[float] = []  # heap: start times of trains still waiting
+        self.intervals: list[tuple[float, float]] = []  # (start, end) of every gauge change, for checks
         self.monitor = Monitor(env, node, "gauge_change", node, float(tracks))
         self.busy_max = 0
 
     def process(self, tonnes: float, teu: float) -> Generator:
         """Queue for a track, wait for the daily gate, change gauge; returns the hours spent."""
         env, m = self.env, self.monitor
-        t0 = env.now
-        m.join()
-        with self.tracks.request() as req:
-            yield req
-            if self.gate is not None:
-                wait = self.gate.admit(tonnes, teu)
-                if wait > 0:
-                    yield env.timeout(wait)
-            m.leave(env.now - t0)
-            m.set_busy(1)
-            self.busy_max = max(self.busy_max, self.tracks.count)
-            yield env.timeout(self.processing.draw(self.rng))
-            m.set_busy(-1)
-        return env.now - t0
+        now = env.now
+        track_free = heapq.heappop(self.free_at)
+        ready = max(now, track_free)
+        start = ready + (self.gate.admit(tonnes, teu, at=ready) if self.gate is not None else 0.0)
+        end = start + self.processing.draw(self.rng)
+        heapq.heappush(self.free_at, end)
+        self.intervals.append((start, end))
+        in_use = sum(1 for f in self.free_at if f > start)
+        self.busy_max = max(self.busy_max, in_use)
+        while self.pending and self.pending[0] <= now:
+            heapq.heappop(self.pending)
+        if start > now:
+            heapq.heappush(self.pending, start)
+        m._advance()
+        m.queue_area += start - now
+        m.busy_area += end - start
+        m.served += 1
+        m.wait_sum += start - now
+        m.wait_max = max(m.wait_max, start - now)
+        m.queue_max = max(m.queue_max, len(self.pending))
+        yield env.timeout(end - now)
+        return end - now
 
 
 @dataclass(eq=False)

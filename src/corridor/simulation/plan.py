@@ -287,10 +287,21 @@ class _Builder:
                     dwell = _f(self.transfers.loc[h.ref, "dwell_h"]) if h.ref in self.transfers.index else None
                     out.append(Stage("transship", hours=dwell or 0.0))
             i += 1
-        return tuple(out)
+        return _merge_runs(out)
 
     def _transfer_kind(self, ref: str) -> str:
         return str(self.transfers.loc[ref, "kind"]) if ref in self.transfers.index else ""
+
+
+def _merge_runs(stages: list[Stage]) -> tuple[Stage, ...]:
+    """Consecutive running stages as one (one timeout instead of one per link)."""
+    out: list[Stage] = []
+    for st in stages:
+        if st.kind == "run" and out and out[-1].kind == "run":
+            out[-1] = Stage("run", hours=out[-1].hours + st.hours)
+        else:
+            out.append(st)
+    return tuple(out)
 
 
 def network_ids(net: Network) -> set[str]:
