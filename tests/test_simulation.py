@@ -241,6 +241,8 @@ def test_result_tables_cover_corridors_components_and_queues(plan):
     kinds = set(res.assumptions["kind"])
     assert {"sourced", "assumption"} <= kinds
     assert res.assumptions.loc[res.assumptions["kind"] == "assumption", "reason"].str.len().gt(0).all()
+    monthly = res.monthly_frame()
+    assert set(monthly["month"]) <= set(range(1, 13)) and monthly["trains"].sum() == pytest.approx(cf["trains"].sum())
     gj = res.to_geojson()
     assert gj["features"] and all(f["geometry"]["type"] == "Point" for f in gj["features"])
 

@@ -24,7 +24,12 @@ KINDS = ("sourced", "computed", "assumption")
 #: Facilities that are not nodes or links of the network.
 PSEUDO_FACILITIES = ("*", "container_train", "bulk_train", "traffic")
 FILE = "operations.csv"
-_CV_PARAMETER = {"bcp_dwell_paper_h": "bcp_dwell_cv", "yard_dwell_h": "yard_dwell_cv"}
+_CV_PARAMETER = {
+    "bcp_dwell_paper_h": "bcp_dwell_cv",
+    "bcp_dwell_paper_inbound_h": "bcp_dwell_cv",
+    "bcp_dwell_paper_outbound_h": "bcp_dwell_cv",
+    "yard_dwell_h": "yard_dwell_cv",
+}
 
 
 @dataclass(frozen=True)

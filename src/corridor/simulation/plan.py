@@ -176,7 +176,9 @@ class _Builder:
         else:
             paper = _f(r["customs_paper_h"]) or 0.0
             cv = o.value("*", "bcp_dwell_cv") or 0.0
-            dwell = o.dist(node, "bcp_dwell_paper_h", Dist("gamma", paper, cv=cv), note=f"nodes.csv customs_paper_h of {node}")
+            dwell = o.dist(node, f"bcp_dwell_paper_{direction}_h") or o.dist(
+                node, "bcp_dwell_paper_h", Dist("gamma", paper, cv=cv), note=f"nodes.csv customs_paper_h of {node}"
+            )
         self.borders[node] = {
             "dwell": dwell,
             "digital": bool(digital and self.customs != "paper"),

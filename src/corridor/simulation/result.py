@@ -16,6 +16,7 @@ __all__ = ["PERCENTILES", "SimulationResult", "collect"]
 
 PERCENTILES = (10, 50, 90, 99)
 _COMP_H = [f"{c}_h" for c in COMPONENTS]
+_MONTH_START_H = np.cumsum([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]) * 24.0
 
 
 @dataclass
@@ -58,6 +59,17 @@ class SimulationResult:
     def od_frame(self, cargo: str | None = "container") -> pd.DataFrame:
         """The same per origin, destination and corridor."""
         return self._distribution(["origin", "destination", "corridor_id"], cargo)
+
+    def monthly_frame(self, cargo: str | None = "container") -> pd.DataFrame:
+        """Door-to-door p50/p90 days per corridor by month of departure: the seasonal storm effect."""
+        t = self.trains if cargo is None else self.trains[self.trains["cargo"] == cargo]
+        cols = ["corridor_id", "month", "p50_days", "p90_days", "trains"]
+        if t.empty:
+            return pd.DataFrame(columns=cols)
+        month = (np.searchsorted(_MONTH_START_H, t["created_h"].to_numpy() % 8760.0, side="right")).astype(int)
+        g = (t["door_to_door_h"] / 24.0).groupby([t["corridor_id"], pd.Series(month, index=t.index, name="month")])
+        out = pd.DataFrame({"p50_days": g.quantile(0.5), "p90_days": g.quantile(0.9), "trains": g.count() / self.replications})
+        return out.reset_index()[cols]
 
     def components_frame(self, cargo: str | None = "container") -> pd.DataFrame:
         """Mean hours per train by component (running, border, gauge change, slot wait, weather, ...) per corridor."""
@@ -126,6 +138,7 @@ class SimulationResult:
             "events": self.events,
             "corridors": corridors,
             "od_pairs": _records(self.od_frame()),
+            "monthly": _records(self.monthly_frame()),
             "bulk": _records(self.corridors_frame("dry_bulk")),
             "queues": _records(self.queues_frame()),
             "assumptions": _records(self.assumptions),
