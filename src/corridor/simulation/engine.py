@@ -242,7 +242,7 @@ class _Model:
         )
 
     def _facility_rows(self) -> list[dict]:
-        span = self.plan.horizon_h + self.plan.drain_h
+        span = self.plan.horizon_h  # per hour of the traffic period: utilisation is the year's load / capacity
         rows = []
         for g in self.gates.values():
             rows.append(g.monitor.row(span))

@@ -89,9 +89,10 @@ class Monitor:
         self._advance()
         self.busy += delta
 
-    def row(self, horizon_h: float) -> dict:
+    def row(self, period_h: float) -> dict:
+        """Statistics per hour of *period_h* (the traffic period; work done in the drain counts toward it)."""
         self._advance()
-        span = max(self.last_t, horizon_h) or 1.0
+        span = period_h or 1.0
         cap = self.capacity if self.capacity and math.isfinite(self.capacity) else float("nan")
         return {
             "facility_id": self.facility_id,
