@@ -86,3 +86,13 @@ def test_cli_simulate_bad_input_is_one_clear_line(args, needle):
     r = runner.invoke(app, args)
     assert r.exit_code == 2
     assert needle in r.output and "Traceback" not in r.output
+
+
+def test_cli_simulate_reads_the_operations_table_of_data_and_names_a_bad_value(dataset_copy):
+    path = dataset_copy / "operations.csv"
+    text = path.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("dostyk_tracks,"))
+    path.write_text(text.replace(line, line.replace(",2,", ",-2,", 1)), encoding="utf-8")
+    r = runner.invoke(app, ["simulate", "--data", str(dataset_copy), "--days", "5", "--replications", "1"])
+    assert r.exit_code == 2
+    assert "dostyk_tracks.value" in r.output and "-2" in r.output and "Traceback" not in r.output

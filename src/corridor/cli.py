@@ -982,6 +982,15 @@ def _sim_progress(label: str, total: int, as_json: bool) -> Progress:
     )
 
 
+def _sim_operations(data: Path | None, as_json: bool) -> Any:
+    """The operations table of the --data folder when it has one, else the shipped one (None)."""
+    from corridor.data.operations import OPERATIONS_FILE, read_operations
+
+    if data is None or not (Path(data) / OPERATIONS_FILE).exists():
+        return None
+    return _run(as_json, lambda: read_operations(data))
+
+
 def _simulate(
     net: Any,
     scenario: str,
@@ -993,6 +1002,7 @@ def _simulate(
     workers: int,
     as_json: bool,
     label: str = "",
+    operations: Any = None,
 ) -> Any:
     from corridor.scenario_simulation import simulate_scenario
 
@@ -1009,6 +1019,7 @@ def _simulate(
                 seed=seed,
                 use_ray=use_ray or None,
                 workers=workers,
+                operations=operations,
                 progress=lambda i: prog.advance(task),
             ),
         )
@@ -1058,7 +1069,8 @@ def simulate(
     if fmt not in _SIM_FORMATS:
         _fail(DataError(f"field 'format' = {fmt!r}: expected one of {', '.join(_SIM_FORMATS)}"), as_json)
     net = _load(data, as_json)
-    res = _simulate(net, scenario, year, days, replications, seed, use_ray, workers, as_json)
+    ops = _sim_operations(data, as_json)
+    res = _simulate(net, scenario, year, days, replications, seed, use_ray, workers, as_json, operations=ops)
     files = _write_sim(res, output, fmt) if output is not None else []
     if as_json:
         _emit({**res.to_dict(), "files": files})
@@ -1120,8 +1132,9 @@ def simulate_diff(
 ) -> None:
     """What changes from scenario A to B: door-to-door percentiles and delay components per corridor (B - A)."""
     net = _load(data, as_json)
-    ra = _simulate(net, a, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {a} {year}")
-    rb = _simulate(net, b, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {b} {year}")
+    ops = _sim_operations(data, as_json)
+    ra = _simulate(net, a, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {a} {year}", ops)
+    rb = _simulate(net, b, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {b} {year}", ops)
     cols = ["p10_days", "p50_days", "p90_days", "p99_days", "mean_days", "trains"]
     ca, cb = ra.corridors_frame().set_index("corridor_id")[cols], rb.corridors_frame().set_index("corridor_id")[cols]
     both = ca.merge(cb, left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
