@@ -218,10 +218,12 @@ def test_local_processes_and_ray_give_identical_results(net, routes, ops):
     pytest.importorskip("ray")
     small = build_plan(net.at_year(YEAR), routes[:1], ops, days=15, known_facilities=network_ids(net))
     local = run_plan(small, replications=2, seed=3)
+    pool = run_plan(small, replications=2, seed=3, workers=2)
     ray_run = run_plan(small, replications=2, seed=3, use_ray=True, workers=2)
-    assert ray_run.executor == "ray"
-    pd.testing.assert_frame_equal(local.trains, ray_run.trains)
-    pd.testing.assert_frame_equal(local.facilities, ray_run.facilities)
+    assert (pool.executor, ray_run.executor) == ("processes", "ray")
+    for other in (pool, ray_run):
+        pd.testing.assert_frame_equal(local.trains, other.trains)
+        pd.testing.assert_frame_equal(local.facilities, other.facilities)
 
 
 def test_result_tables_cover_corridors_components_and_queues(plan):
