@@ -49,15 +49,26 @@ def run_plan(
                 progress(job[2])
         executor = "local"
     else:
-        # spawn, not fork: numba's threads (loaded by other engines in this process) cannot survive a fork
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
             reps = []
-            for i, rep in enumerate(pool.map(_one, jobs)):
+            for i, rep in enumerate(pool.map(_one, jobs, chunksize=max(1, len(jobs) // (4 * workers)))):
                 reps.append(rep)
                 if progress:
                     progress(i)
         executor = "processes"
     return collect(plan, reps, scenario=scenario, seed=seed, executor=executor)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A fork server that has imported the engine once (workers start in milliseconds); spawn where there is none.
+
+    Not plain fork: numba's threads, started by other engines in this process, cannot survive a fork.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["corridor.simulation.engine"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def _ray_address() -> str | None:
