@@ -275,3 +275,23 @@ def test_zero_ferries_on_a_line_that_traffic_needs_is_rejected(net, routes, ops)
     with pytest.raises(DataError, match=r"trains_per_year"):
         bad = [TrafficRoute("neg", "middle_btk", "xian", "duisburg", "container", routes[0].hops, -1.0)]
         build_plan(net.at_year(YEAR), bad, ops, days=5, known_facilities=network_ids(net))
+
+
+def test_a_fixed_closure_shuts_the_port_for_its_days_and_overlapping_storms_count_once():
+    env = simpy.Environment()
+    port = Port(env, "aktau", np.random.default_rng(1), lambda month: 0.4, Dist("fixed", 2.0), closure=(1.0, 2.0))
+    resumed: list[float] = []
+
+    def ship():
+        yield env.timeout(30.0)  # inside the fixed closure (24 h - 72 h)
+        yield from port.wait_open()
+        resumed.append(env.now)
+
+    env.process(ship())
+    env.run(until=24 * 60)
+    assert (24.0, 72.0) in port.closures
+    assert resumed and resumed[0] >= 72.0
+    assert not any(a < resumed[0] < b for a, b in port.closures)
+    covered = port.closed_overlap(0.0, 24 * 60)
+    assert covered <= sum(b - a for a, b in port.closures) + 1e-9
+    assert covered >= 48.0

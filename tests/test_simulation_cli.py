@@ -96,3 +96,30 @@ def test_cli_simulate_reads_the_operations_table_of_data_and_names_a_bad_value(d
     r = runner.invoke(app, ["simulate", "--data", str(dataset_copy), "--days", "5", "--replications", "1"])
     assert r.exit_code == 2
     assert "dostyk_tracks.value" in r.output and "-2" in r.output and "Traceback" not in r.output
+
+
+def test_cli_simulate_diff_of_a_week_long_storm_at_aktau_and_alat():
+    # trains from Xi'an reach Aktau after about ten days: close Aktau and Alat from day 12 to day 19
+    storm = ["--set-b", "aktau.closure_start_day=12", "--set-b", "aktau.closure_days=7", "--set-b", "baku.closure_start_day=12"]
+    storm += ["--set-b", "baku.closure_days=7"]
+    r = runner.invoke(
+        app, ["simulate", "diff", "base", "base", "--year", "2025", "--days", "20", "--replications", "1", *storm, "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    body = json.loads(r.output)
+    assert body["b_changes"]["aktau.closure_days"] == 7.0 and body["a_changes"] == {}
+    comp = {(c["corridor_id"], c["component"]): c for c in body["components"]}
+    assert comp[("middle_btk", "weather")]["change_days"] > 0.5  # trains reaching Aktau in the week wait it out
+    mid = {c["corridor_id"]: c for c in body["corridors"]}["middle_btk"]
+    assert mid["mean_days_change"] > 0.5
+    assert comp[("northern", "border")]["change_days"] == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [("atlantis.fleet=2", "atlantis"), ("feeder_aktau_baku.flete=2", "flete"), ("feeder_aktau_baku.fleet", "PARAMETER=NUMBER")],
+)
+def test_cli_simulate_set_rejects_unknown_facilities_parameters_and_junk(value, needle):
+    r = runner.invoke(app, ["simulate", "--days", "5", "--replications", "1", "--set", value])
+    assert r.exit_code == 2
+    assert needle in r.output and "Traceback" not in r.output

@@ -982,6 +982,27 @@ def _sim_progress(label: str, total: int, as_json: bool) -> Progress:
     )
 
 
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="Change an operating parameter, FACILITY.PARAMETER=VALUE (repeatable), e.g. ferry_kuryk_baku.fleet=6."
+    ),
+]
+
+
+def _sim_overrides(values: list[str] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in values or []:
+        key, sep, raw = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[key.strip()] = float(raw)
+        except ValueError:
+            raise DataError(f"field 'set' = {item!r}: expected FACILITY.PARAMETER=NUMBER") from None
+    return out
+
+
 def _sim_operations(data: Path | None, as_json: bool) -> Any:
     """The operations table of the --data folder when it has one, else the shipped one (None)."""
     from corridor.data.operations import OPERATIONS_FILE, read_operations
@@ -1003,6 +1024,7 @@ def _simulate(
     as_json: bool,
     label: str = "",
     operations: Any = None,
+    overrides: dict[str, float] | None = None,
 ) -> Any:
     from corridor.scenario_simulation import simulate_scenario
 
@@ -1020,6 +1042,7 @@ def _simulate(
                 use_ray=use_ray or None,
                 workers=workers,
                 operations=operations,
+                overrides=overrides,
                 progress=lambda i: prog.advance(task),
             ),
         )
@@ -1060,6 +1083,7 @@ def simulate(
     workers: Annotated[int, typer.Option("--workers", help="Local processes or Ray CPUs.")] = 1,
     output: Annotated[Path | None, typer.Option("--output", help="Also write the tables to this folder.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="Table format for --output: csv or parquet.")] = "csv",
+    set_values: SetOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -1070,7 +1094,8 @@ def simulate(
         _fail(DataError(f"field 'format' = {fmt!r}: expected one of {', '.join(_SIM_FORMATS)}"), as_json)
     net = _load(data, as_json)
     ops = _sim_operations(data, as_json)
-    res = _simulate(net, scenario, year, days, replications, seed, use_ray, workers, as_json, operations=ops)
+    changes = _run(as_json, lambda: _sim_overrides(set_values))
+    res = _simulate(net, scenario, year, days, replications, seed, use_ray, workers, as_json, operations=ops, overrides=changes)
     files = _write_sim(res, output, fmt) if output is not None else []
     if as_json:
         _emit({**res.to_dict(), "files": files})
@@ -1127,14 +1152,24 @@ def simulate_diff(
     seed: Annotated[int, typer.Option("--seed", help="Seed shared by both runs (common random numbers).")] = 7,
     use_ray: Annotated[bool, typer.Option("--ray", help="Run replications on Ray.")] = False,
     workers: Annotated[int, typer.Option("--workers", help="Local processes or Ray CPUs.")] = 1,
+    set_values: SetOpt = None,
+    set_b: Annotated[
+        list[str] | None,
+        typer.Option("--set-b", help="Change a parameter in B only, e.g. aktau.closure_days=7 (a week-long storm)."),
+    ] = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """What changes from scenario A to B: door-to-door percentiles and delay components per corridor (B - A)."""
+    """What changes from scenario A to B: door-to-door percentiles and delay components per corridor (B - A).
+
+    A and B may be the same scenario with --set-b changes: two more ferries, a storm, a backlog.
+    """
     net = _load(data, as_json)
     ops = _sim_operations(data, as_json)
-    ra = _simulate(net, a, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {a} {year}", ops)
-    rb = _simulate(net, b, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {b} {year}", ops)
+    both_set = _run(as_json, lambda: _sim_overrides(set_values))
+    b_set = {**both_set, **_run(as_json, lambda: _sim_overrides(set_b))}
+    ra = _simulate(net, a, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {a} {year}", ops, both_set)
+    rb = _simulate(net, b, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {b} {year}", ops, b_set)
     cols = ["p10_days", "p50_days", "p90_days", "p99_days", "mean_days", "trains"]
     ca, cb = ra.corridors_frame().set_index("corridor_id")[cols], rb.corridors_frame().set_index("corridor_id")[cols]
     both = ca.merge(cb, left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
@@ -1150,6 +1185,8 @@ def simulate_diff(
             {
                 "a": a,
                 "b": b,
+                "a_changes": both_set,
+                "b_changes": b_set,
                 "year": year,
                 "replications": replications,
                 "seed": seed,
@@ -1158,6 +1195,10 @@ def simulate_diff(
             }
         )
         return
+    if b_set != both_set:
+        b = f"{b}*"
+        changed = ", ".join(f"{k}={v:g}" for k, v in b_set.items() if both_set.get(k) != v)
+        out.print(f"{b} = {b[:-1]} with {changed}", highlight=False)
     out.print(f"[bold]{b} minus {a}[/], {year}: {replications} replications each, seed {seed}", highlight=False)
     t = Table(title="Container trains, door to door (days)", header_style="bold")
     for col in ("corridor", f"p50 {a}", f"p50 {b}", "p50 change", f"p90 {a}", f"p90 {b}", "p90 change", "mean change"):

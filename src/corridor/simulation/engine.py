@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from corridor.simulation.facilities import Port, SlotGate, VesselLine, Yard
+from corridor.simulation.facilities import Port, SlotGate, VesselLine, Yard, union_hours
 from corridor.simulation.params import Dist
 from corridor.simulation.plan import COMPONENTS, Plan, Stage
 
@@ -65,7 +65,14 @@ class _Model:
             key = "nov_dec" if month >= 11 else "jan_mar" if month <= 3 else "apr_oct"
             return float(shares.get(key) or 0.0)
 
-        return Port(self.env, node, self.rng(f"storm:{node}"), share if spec["storm_days"] else None, spec["storm_days"])
+        return Port(
+            self.env,
+            node,
+            self.rng(f"storm:{node}"),
+            share if spec["storm_days"] else None,
+            spec["storm_days"],
+            spec.get("closure"),
+        )
 
     def _gate(self, spec: dict) -> SlotGate:
         tpd, tpy, headway = spec["trains_per_day"], spec["t_per_year"], spec["headway_h"]
@@ -257,7 +264,7 @@ class _Model:
             rows.append({**line.monitor.row(span), "sailings": len(sailings), "load_factor": load, "unit": spec["unit"]})
         for port in self.ports.values():
             row = port.monitor.row(span)
-            closed = sum(min(b, span) - a for a, b in port.closures if a < span)
+            closed = union_hours(port.closures, 0.0, span)
             rows.append({**row, "storms": len(port.closures), "closed_h": closed, "utilisation": float("nan")})
         for row in rows:
             row["replication"] = self.index

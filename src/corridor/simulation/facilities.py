@@ -17,7 +17,7 @@ import simpy
 
 from corridor.simulation.params import Dist
 
-__all__ = ["Lot", "Monitor", "Port", "SlotGate", "VesselLine", "Yard", "month_of"]
+__all__ = ["Lot", "Monitor", "Port", "SlotGate", "VesselLine", "Yard", "month_of", "union_hours"]
 
 _MONTH_START_H = np.cumsum([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]) * 24.0
 YEAR_H = 8760.0
@@ -108,12 +108,22 @@ class Monitor:
         }
 
 
+def union_hours(intervals: list[tuple[float, float]], t0: float, t1: float) -> float:
+    """Hours of [t0, t1] covered by at least one of *intervals* (which may overlap)."""
+    total, reach = 0.0, t0
+    for a, b in sorted((max(a, t0), min(b, t1)) for a, b in intervals if b > t0 and a < t1):
+        if b > reach:
+            total += b - max(a, reach)
+            reach = b
+    return total
+
+
 class Port:
     """A port whose storms close it to arrivals and departures: a seasonal alternating open/closed process.
 
     *share* gives the share of time closed in a month and *storm_days* the length of one closure. Open spells
     are exponential with the mean that makes closures take that share (memoryless, so a spell is re-drawn at
-    each month boundary).
+    each month boundary). *closure* (start day, days) adds one fixed closure, say a week-long storm.
     """
 
     def __init__(
@@ -123,14 +133,37 @@ class Port:
         rng: np.random.Generator,
         share: Callable[[int], float] | None,
         storm_days: Dist | None,
+        closure: tuple[float, float] | None = None,
     ) -> None:
         self.env, self.node, self.rng = env, node, rng
         self.open = True
+        self.closed_by = 0
         self.reopened = env.event()
         self.closures: list[tuple[float, float]] = []
         self.monitor = Monitor(env, node, "weather", node, 1.0)
         if share is not None and storm_days is not None:
             env.process(self._storms(share, storm_days))
+        if closure is not None and closure[1] > 0:
+            env.process(self._fixed(float(closure[0] or 0.0) * 24.0, float(closure[1]) * 24.0))
+
+    def _close(self, length_h: float) -> Generator:
+        env = self.env
+        self.closed_by += 1
+        if self.closed_by == 1:
+            self.monitor.set_busy(1)
+        self.open = False
+        self.closures.append((env.now, env.now + length_h))
+        yield env.timeout(length_h)
+        self.closed_by -= 1
+        if self.closed_by == 0:
+            self.monitor.set_busy(-1)
+            self.open = True
+            done, self.reopened = self.reopened, env.event()
+            done.succeed()
+
+    def _fixed(self, start_h: float, length_h: float) -> Generator:
+        yield self.env.timeout(start_h)
+        yield from self._close(length_h)
 
     def _storms(self, share: Callable[[int], float], storm_days: Dist) -> Generator:
         env = self.env
@@ -146,15 +179,7 @@ class Port:
                 yield env.timeout(to_boundary)
                 continue
             yield env.timeout(gap)
-            length = storm_days.draw(self.rng) * 24.0
-            self.open = False
-            self.closures.append((env.now, env.now + length))
-            self.monitor.set_busy(1)
-            yield env.timeout(length)
-            self.monitor.set_busy(-1)
-            self.open = True
-            done, self.reopened = self.reopened, env.event()
-            done.succeed()
+            yield from self._close(storm_days.draw(self.rng) * 24.0)
 
     def wait_open(self) -> Generator:
         """Wait while the port is closed."""
@@ -163,12 +188,7 @@ class Port:
 
     def closed_overlap(self, t0: float, t1: float) -> float:
         """Hours of [t0, t1] the port was closed."""
-        total = 0.0
-        for a, b in reversed(self.closures):
-            if b <= t0:
-                break
-            total += max(0.0, min(b, t1) - max(a, t0))
-        return total
+        return union_hours(self.closures, t0, t1)
 
 
 class SlotGate:

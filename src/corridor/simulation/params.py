@@ -17,13 +17,26 @@ import pandas as pd
 
 from corridor.errors import DataError, Problem
 
-__all__ = ["DISTRIBUTIONS", "KINDS", "PSEUDO_FACILITIES", "Dist", "Operations", "check_operations"]
+__all__ = ["DISTRIBUTIONS", "KINDS", "PARAMETERS", "PSEUDO_FACILITIES", "Dist", "Operations", "check_operations"]
 
 DISTRIBUTIONS = ("fixed", "uniform", "gamma")
 KINDS = ("sourced", "computed", "assumption")
 #: Facilities that are not nodes or links of the network.
 PSEUDO_FACILITIES = ("*", "container_train", "bulk_train", "traffic")
 FILE = "operations.csv"
+#: Every parameter the model reads (a row or an override naming another is a typo, not a no-op).
+PARAMETERS = frozenset(
+    {
+        "teu_per_train", "wagons_per_train", "t_per_wagon", "container_share", "probe_trains_per_week", "drain_days",
+        "bcp_dwell_paper_h", "bcp_dwell_paper_inbound_h", "bcp_dwell_paper_outbound_h", "bcp_dwell_digital_h",
+        "bcp_dwell_cv", "yard_tracks", "processing_h", "trains_per_day", "teu_per_day", "t_per_year",
+        "line_trains_per_day", "line_t_per_year", "line_headway_h", "window_start_h", "window_end_h",
+        "vessel_capacity_teu", "vessel_capacity_wagons", "fleet", "berth_h", "crossing_h", "max_hold_h",
+        "leave_when_full", "headway_h", "ferry_berths", "container_berths", "yard_dwell_h", "yard_dwell_cv",
+        "storm_share_nov_dec", "storm_share_jan_mar", "storm_share_apr_oct", "storm_days",
+        "closure_start_day", "closure_days",
+    }
+)  # fmt: skip
 _CV_PARAMETER = {
     "bcp_dwell_paper_h": "bcp_dwell_cv",
     "bcp_dwell_paper_inbound_h": "bcp_dwell_cv",
@@ -87,6 +100,8 @@ def check_operations(table: pd.DataFrame, known_facilities: Iterable[str]) -> No
                     "a node_id, a link_id or one of " + ", ".join(PSEUDO_FACILITIES),
                 )
             )
+        if str(r["parameter"]) not in PARAMETERS:
+            problems.append(Problem(FILE, line, f"{r['param_id']}.parameter", r["parameter"], "a parameter the model reads"))
         dist = str(r.get("distribution") or "fixed")
         if dist not in DISTRIBUTIONS:
             problems.append(Problem(FILE, line, f"{r['param_id']}.distribution", dist, "one of " + ", ".join(DISTRIBUTIONS)))

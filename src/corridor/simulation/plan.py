@@ -15,7 +15,7 @@ import pandas as pd
 
 from corridor.errors import DataError, Problem
 from corridor.model import Network
-from corridor.simulation.params import Dist, Operations, check_operations
+from corridor.simulation.params import PARAMETERS, PSEUDO_FACILITIES, Dist, Operations, check_operations
 
 __all__ = ["COMPONENTS", "Hop", "Plan", "Stage", "TrafficRoute", "build_plan", "network_ids"]
 
@@ -201,7 +201,14 @@ class _Builder:
         for k, v in berths.items():
             if v < 1:
                 raise DataError(Problem("operations", None, f"{node}.{k}_berths", v, "at least 1 berth"))
-        self.ports[node] = {"shares": shares, "storm_days": storm, "berths": berths, "yard_dwell": o.dist(node, "yard_dwell_h")}
+        closure = (o.value(node, "closure_start_day"), o.value(node, "closure_days"))
+        self.ports[node] = {
+            "shares": shares,
+            "storm_days": storm,
+            "berths": berths,
+            "closure": closure if closure[1] else None,
+            "yard_dwell": o.dist(node, "yard_dwell_h"),
+        }
         return node
 
     def line(self, hops: Sequence[Hop], route_id: str) -> str:
@@ -317,8 +324,12 @@ def _check_overrides(overrides: Mapping[str, float], known: set[str]) -> None:
         facility, _, parameter = key.rpartition(".")
         if not facility or not parameter:
             problems.append(Problem("overrides", None, key, value, "a key 'facility.parameter'"))
-        elif facility not in known:
+        elif facility not in known and facility not in PSEUDO_FACILITIES:
             problems.append(Problem("overrides", None, f"{key} (facility)", facility, "a node_id or link_id of the network"))
+        elif parameter not in PARAMETERS:
+            problems.append(
+                Problem("overrides", None, f"{key} (parameter)", parameter, "one of " + ", ".join(sorted(PARAMETERS)))
+            )
         if _f(value) is None or float(value) < 0:
             problems.append(Problem("overrides", None, key, value, "a number >= 0"))
     if problems:
