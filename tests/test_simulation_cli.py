@@ -123,3 +123,14 @@ def test_cli_simulate_set_rejects_unknown_facilities_parameters_and_junk(value, 
     r = runner.invoke(app, ["simulate", "--days", "5", "--replications", "1", "--set", value])
     assert r.exit_code == 2
     assert needle in r.output and "Traceback" not in r.output
+
+
+def test_cli_simulate_diff_table_shows_two_more_kuryk_ferries_cutting_the_ferry_wait():
+    args = ["simulate", "diff", "base", "base", "--year", "2025", "--days", "30", "--replications", "1"]
+    r = runner.invoke(app, [*args, "--set-b", "ferry_kuryk_baku.fleet=6"])
+    assert r.exit_code == 0, r.output
+    assert "base* = base with ferry_kuryk_baku.fleet=6" in r.output
+    assert "Bulk trains" in r.output and "Facilities whose mean wait changed" in r.output
+    rj = runner.invoke(app, [*args, "--set-b", "ferry_kuryk_baku.fleet=6", "--json"])
+    q = {x["facility_id"]: x for x in json.loads(rj.output)["queues"]}
+    assert q["ferry_kuryk_baku"]["b_mean_wait_h"] < q["ferry_kuryk_baku"]["a_mean_wait_h"]

@@ -1142,6 +1142,53 @@ def simulate(
         out.print(f"wrote {f}", highlight=False)
 
 
+def _sim_diff_frames(ra: Any, rb: Any) -> dict[str, pd.DataFrame]:
+    """B - A: door-to-door percentiles (container and bulk trains), components, and facility waits."""
+    cols = ["p10_days", "p50_days", "p90_days", "p99_days", "mean_days", "trains"]
+    out = {}
+    for name, cargo in (("corridors", "container"), ("bulk", "dry_bulk")):
+        ca, cb = (r.corridors_frame(cargo).set_index("corridor_id")[cols] for r in (ra, rb))
+        both = ca.merge(cb, left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
+        for c in cols:
+            both[f"{c}_change"] = both[f"{c}_b"] - both[f"{c}_a"]
+        out[name] = both
+    ka = ra.components_frame().set_index(["corridor_id", "component"])["mean_days"]
+    kb = rb.components_frame().set_index(["corridor_id", "component"])["mean_days"]
+    comp = pd.DataFrame({"a_days": ka, "b_days": kb}).fillna(0.0)
+    comp["change_days"] = comp["b_days"] - comp["a_days"]
+    out["components"] = comp.reset_index()
+    qa, qb = (r.queues_frame().set_index(["facility_id", "kind"])["mean_wait_h"] for r in (ra, rb))
+    q = pd.DataFrame({"a_mean_wait_h": qa, "b_mean_wait_h": qb})
+    q["change_h"] = q["b_mean_wait_h"] - q["a_mean_wait_h"]
+    out["queues"] = q.reset_index()
+    return out
+
+
+def _print_sim_diff_bulk_and_queues(d: dict[str, pd.DataFrame], a: str, b: str) -> None:
+    bt = Table(title="Bulk trains (wagons on the rail ferries), door to door (days)", header_style="bold")
+    for col in ("corridor", f"p50 {a}", f"p50 {b}", f"p90 {a}", f"p90 {b}", "mean change"):
+        bt.add_column(col)
+    for cid, r in d["bulk"].iterrows():
+        cells = (f"{r[c]:.1f}" for c in ("p50_days_a", "p50_days_b", "p90_days_a", "p90_days_b"))
+        bt.add_row(str(cid), *cells, f"{r['mean_days_change']:+.1f}")
+    out.print(bt)
+    q = d["queues"].dropna(subset=["change_h"])
+    q = q[q["change_h"].abs() > 0.5]
+    q = q.reindex(q["change_h"].abs().sort_values(ascending=False).index).head(8)
+    qt = Table(title="Facilities whose mean wait changed (hours)", header_style="bold")
+    for col in ("facility", "kind", a, b, "change"):
+        qt.add_column(col)
+    for _, r in q.iterrows():
+        qt.add_row(
+            str(r["facility_id"]),
+            str(r["kind"]),
+            f"{r['a_mean_wait_h']:.1f}",
+            f"{r['b_mean_wait_h']:.1f}",
+            f"{r['change_h']:+.1f}",
+        )
+    out.print(qt)
+
+
 @simulate_app.command("diff")
 def simulate_diff(
     a: Annotated[str, typer.Argument(help="Scenario A.")],
@@ -1170,16 +1217,8 @@ def simulate_diff(
     b_set = {**both_set, **_run(as_json, lambda: _sim_overrides(set_b))}
     ra = _simulate(net, a, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {a} {year}", ops, both_set)
     rb = _simulate(net, b, year, days, replications, seed, use_ray, workers, as_json, f"Simulating {b} {year}", ops, b_set)
-    cols = ["p10_days", "p50_days", "p90_days", "p99_days", "mean_days", "trains"]
-    ca, cb = ra.corridors_frame().set_index("corridor_id")[cols], rb.corridors_frame().set_index("corridor_id")[cols]
-    both = ca.merge(cb, left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
-    for c in cols:
-        both[f"{c}_change"] = both[f"{c}_b"] - both[f"{c}_a"]
-    ka = ra.components_frame().set_index(["corridor_id", "component"])["mean_days"]
-    kb = rb.components_frame().set_index(["corridor_id", "component"])["mean_days"]
-    comp = pd.DataFrame({"a_days": ka, "b_days": kb}).fillna(0.0)
-    comp["change_days"] = comp["b_days"] - comp["a_days"]
-    comp = comp.reset_index()
+    d = _sim_diff_frames(ra, rb)
+    both, comp = d["corridors"], d["components"]
     if as_json:
         _emit(
             {
@@ -1192,6 +1231,8 @@ def simulate_diff(
                 "seed": seed,
                 "corridors": json.loads(both.reset_index().to_json(orient="records")),
                 "components": json.loads(comp.to_json(orient="records")),
+                "bulk": json.loads(d["bulk"].reset_index().to_json(orient="records")),
+                "queues": json.loads(d["queues"].to_json(orient="records")),
             }
         )
         return
@@ -1224,3 +1265,4 @@ def simulate_diff(
             str(r["corridor_id"]), str(r["component"]), f"{r['a_days']:.2f}", f"{r['b_days']:.2f}", f"{r['change_days']:+.2f}"
         )
     out.print(ct)
+    _print_sim_diff_bulk_and_queues(d, a, b)
