@@ -332,6 +332,7 @@ class VesselLine:
         self.queue: deque[Lot] = deque()
         self.waiting_units = 0
         self.arrival = env.event()
+        self.full = env.event()
         self.monitor = Monitor(env, line_id, "vessel_line", origin.node, float(fleet))
         self.sailings: list[tuple[float, int]] = []  # (departure time, units aboard)
         self.last_slot = -math.inf
@@ -347,6 +348,8 @@ class VesselLine:
         self.monitor.join(units)
         if not self.arrival.triggered:
             self.arrival.succeed()
+        if self.waiting_units >= self.capacity and not self.full.triggered:
+            self.full.succeed()
         yield lot.done
         return lot
 
@@ -364,8 +367,16 @@ class VesselLine:
         while self.waiting_units == 0:
             yield self._next_arrival()
         deadline = env.now + self.max_hold_h
+        timer = None
         while self.waiting_units < self.capacity and env.now < deadline:
-            yield self._next_arrival() | env.timeout(deadline - env.now)
+            timer = timer or env.timeout(deadline - env.now)
+            yield self._next_full() | timer
+
+    def _next_full(self) -> simpy.Event:
+        """The event triggered once a full load is waiting (shared by every vessel waiting for cargo)."""
+        if self.full.triggered:
+            self.full = self.env.event()
+        return self.full
 
     def _next_arrival(self) -> simpy.Event:
         """The event the next handed-over train triggers (shared by every vessel waiting for cargo)."""
