@@ -65,6 +65,11 @@ OPTIONS: dict[str, Option] = {
         Option("transit_webhook_tolerance_s", 300, "Replay window of webhook signatures: largest age of `t=` accepted."),
         Option("transit_idempotency_wait_s", 5.0, "Seconds a retry waits for the same key's request still in flight."),
         Option("transit_idempotency_lease_s", 60.0, "Seconds after which an unfinished idempotency claim may be re-claimed."),
+        Option(
+            "transit_eta_simulation",
+            True,
+            "Give ETAs p50/p90 arrival times from the operations simulation of the base scenario (once per route and year).",
+        ),
     ]
 }
 
