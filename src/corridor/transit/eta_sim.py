@@ -69,6 +69,9 @@ def _simulated(net: Network, route: Route, year: int) -> tuple[np.ndarray, np.nd
     """(departure day of the year, door-to-door hours) of the probe trains on *route* through *year*'s traffic."""
     cache = _cache(net)
     key = (tuple((leg.kind, leg.ref) for leg in route.legs), year)
+    hit = cache.runs.get(key)  # cached routes do not wait for another route being simulated
+    if hit is not None:
+        return hit
     with cache.lock:
         if key in cache.runs:
             return cache.runs[key]
