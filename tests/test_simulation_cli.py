@@ -136,3 +136,16 @@ def test_cli_simulate_diff_table_shows_two_more_kuryk_ferries_cutting_the_ferry_
     rj = runner.invoke(app, [*args, "--set-b", "ferry_kuryk_baku.fleet=6", "--json"])
     q = {x["facility_id"]: x for x in json.loads(rj.output)["queues"]}
     assert q["ferry_kuryk_baku"]["b_mean_wait_h"] < q["ferry_kuryk_baku"]["a_mean_wait_h"]
+
+
+def test_network_validate_checks_the_operations_table(dataset_copy):
+    ok = runner.invoke(app, ["network", "validate", str(dataset_copy), "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["operations"] > 100
+    path = dataset_copy / "operations.csv"
+    text = path.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("dostyk_tracks,"))
+    path.write_text(text.replace(line, line.replace("dostyk_tracks,dostyk,", "dostyk_tracks,atlantis,", 1)), encoding="utf-8")
+    bad = runner.invoke(app, ["network", "validate", str(dataset_copy)])
+    assert bad.exit_code == 2
+    assert "dostyk_tracks.facility" in bad.output and "atlantis" in bad.output and "Traceback" not in bad.output
