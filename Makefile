@@ -40,6 +40,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/assignment.py
 	$(BIN)/python bench/transit_load.py
 	$(BIN)/python bench/simulation.py
+	$(BIN)/python bench/evidence.py
 
 ## make serve: the transit service on http://127.0.0.1:8000 (SQLite by default, CORRIDOR_DATABASE_URL for PostgreSQL)
 serve: $(STAMP)

@@ -26,10 +26,10 @@ def _load(path: Any = None) -> Any:
     return _shipped() if path is None else _real_load(path)
 
 
-def invoke(*args: str) -> Result:
-    """Run ``corridor ARGS`` in this process; stdout and stderr are kept apart on the result."""
+def invoke(*args: str, stdin: str | None = None) -> Result:
+    """Run ``corridor ARGS`` in this process (*stdin* as its standard input); stdout and stderr are kept apart."""
     with mock.patch("corridor.data.read_dataset", _load):
-        return CliRunner().invoke(app, list(args))
+        return CliRunner().invoke(app, list(args), input=stdin)
 
 
 def ok(*args: str) -> Result:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import glob
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
 from cli_helpers import invoke
 
 from corridor import settings
+from corridor.data import DATASET_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -36,7 +39,9 @@ def _commands() -> list[tuple[list[str], list[str]]]:
     return found
 
 
-COMMANDS = _commands()
+#: the evidence section's commands depend on each other (ingest, then review, re-ingest, promote): one test runs them
+COMMANDS = [c for c in _commands() if c[0][0] != "evidence"]
+EVIDENCE = [c for c in _commands() if c[0][0] == "evidence"]
 
 
 def test_the_readme_has_console_and_python_examples():
@@ -60,7 +65,8 @@ def test_readme_command_runs(args: list[str], shown: list[str], tmp_path: Path, 
     missing = [a for a in args if a.startswith(("../", "./")) and not (ROOT / a).exists()]
     if missing:
         pytest.skip(f"{missing[0]} is not beside this checkout")
-    with settings.option_context(database_url=f"sqlite:///{tmp_path / 'transit.sqlite'}"):
+    stores = {"database_url": f"sqlite:///{tmp_path / 'transit.sqlite'}"}
+    with settings.option_context(**stores, evidence_database_url=f"sqlite:///{tmp_path / 'evidence.sqlite'}"):
         if args[:2] == ["transit", "stats"]:
             invoke("transit", "bootstrap")
         result = invoke(*args)
@@ -68,6 +74,32 @@ def test_readme_command_runs(args: list[str], shown: list[str], tmp_path: Path, 
     key = _key_line(shown)
     if key and args[0] not in ("transit", "tntp"):  # tokens and timings differ from run to run
         assert key in " ".join(result.stdout.split()), f"README shows {key!r}"
+
+
+def _expand(args: list[str], mydata: Path) -> list[str]:
+    """Shell globs expanded (from the checkout) and the README's ``mydata`` copy placed in a temp folder."""
+    expanded: list[str] = []
+    for a in args:
+        expanded += sorted(glob.glob(a)) if "*" in a else [str(mydata) if a == "mydata" else a]
+    return expanded
+
+
+def test_readme_evidence_walkthrough(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The evidence section's ``$ corridor evidence`` lines in order on one fresh store; "error:" output means exit 2."""
+    assert len(EVIDENCE) >= 8
+    if not (ROOT.parent / "shared" / "seeds").is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    monkeypatch.chdir(ROOT)
+    mydata = tmp_path / "mydata"
+    shutil.copytree(DATASET_DIR, mydata)  # the README's `cp -r src/corridor/data/dataset mydata`
+    with settings.option_context(evidence_database_url=f"sqlite:///{tmp_path / 'evidence.sqlite'}"):
+        for args, shown in EVIDENCE:
+            result = invoke(*_expand(args, mydata))
+            want = 2 if shown and shown[0].startswith("error:") else 0
+            assert result.exit_code == want, (args, result.exception, result.stdout, result.stderr)
+            key = _key_line(shown)
+            if key and want == 0:
+                assert key in " ".join(result.stdout.split()), f"{args}: README shows {key!r}"
 
 
 def test_readme_python_block_runs():

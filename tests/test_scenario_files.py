@@ -59,7 +59,12 @@ def test_a_valid_file_reads(tmp_path: Path):
         ("[energy.supplies]\natyrau = -5", "energy.supplies.atyrau", -5, "between 0 and 1.2e+10"),
         ('[energy.sinks]\nceyhan = "lots"', "energy.sinks.ceyhan", "lots", 'or "unlimited"'),
         ("[policies.digital_customs]\nkartsakhi = 3000", "policies.digital_customs.kartsakhi", 3000, "between 1800 and 2100"),
-        ("[policies.customs_bribes]\nx = 1", "policies.customs_bribes", "customs_bribes", "a known key (digital_customs)"),
+        (
+            "[policies.customs_bribes]\nx = 1",
+            "policies.customs_bribes",
+            "customs_bribes",
+            "a known key (digital_customs, projects)",
+        ),
         (
             '[[disruptions]]\nkind = "meteor"\nnode = "baku"',
             "disruptions[0].kind",

@@ -70,6 +70,9 @@ OPTIONS: dict[str, Option] = {
             True,
             "Give ETAs p50/p90 arrival times from the operations simulation of the base scenario (once per route and year).",
         ),
+        # evidence layer (corridor.evidence reads these)
+        Option("evidence_database_url", "", "SQLAlchemy URL of the evidence store; empty means ~/.corridor/evidence.sqlite."),
+        Option("evidence_max_page_bytes", 20_000_000, "Largest page (bytes) the evidence layer ingests or extracts."),
     ]
 }
 

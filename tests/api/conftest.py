@@ -26,6 +26,13 @@ def _private_callbacks():
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _evidence_store(tmp_path_factory):
+    """The app's /evidence routes read a throw-away store, never ~/.corridor/evidence.sqlite."""
+    settings.set_option("evidence_database_url", f"sqlite:///{tmp_path_factory.mktemp('evidence') / 'evidence.sqlite'}")
+    yield
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def api(request, network, tmp_path_factory):
     """The app on a fresh database of each backend, with an operator, two holders, two carriers, three offices."""

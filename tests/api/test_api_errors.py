@@ -96,6 +96,14 @@ def test_bad_text_in_query_and_path_gets_4xx(api, method, url, status):
         assert_problem(r, status)
 
 
+def test_evidence_routes_refuse_as_problem_details_naming_the_value(api):
+    body = assert_problem(api.client.get("/evidence/claims", params={"cursor": "not-a-cursor"}), 400)
+    assert "not-a-cursor" in body["detail"] and "cursor" in body["detail"]
+    assert "%%%" in assert_problem(api.client.get("/evidence/conflicts", params={"cursor": "%%%"}), 400)["detail"]
+    assert assert_problem(api.client.get("/evidence/claims", params={"limit": 0}), 422)["failures"][0]["path"] == "limit"
+    assert api.client.get("/evidence/claims").json() == {"items": [], "next_cursor": None}
+
+
 def test_event_far_in_the_future_is_no_500(api):
     from transit_helpers import arrival
 

@@ -129,6 +129,8 @@ def _overwrite(ctx: Ctx) -> dict:
 
 ROWS = [
     Row("health", None, lambda c: ("GET", "/health", None), {a: 200 for a in ACTORS}),
+    Row("evidence claims", None, lambda c: ("GET", "/evidence/claims", None), {a: 200 for a in ACTORS}),
+    Row("evidence conflicts", None, lambda c: ("GET", "/evidence/conflicts", None), {a: 200 for a in ACTORS}),
     Row("me", None, lambda c: ("GET", "/parties/me", None), {**AUTHED, "anonymous": 401}),
     Row(
         "create party",

@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 
 from corridor.api.errors import document_problems, install_error_handlers
 from corridor.api.middleware import ApiLimits, LimitsMiddleware, PartySlots, RateLimiter
-from corridor.api.routers import transit
+from corridor.api.routers import evidence, transit
+from corridor.evidence.pipeline import Evidence
 from corridor.model import Network
 from corridor.transit import TransitService
 from corridor.transit.db import make_engine, migrate
@@ -36,8 +37,13 @@ def create_app(
     *,
     limits: ApiLimits | None = None,
     service: Any = None,
+    evidence_url: str | None = None,
 ) -> FastAPI:
-    """The app over *net* and the database at *database_url* (or an existing *service*); nothing runs until started."""
+    """The app over *net* and the database at *database_url* (or an existing *service*); nothing runs until started.
+
+    The read-only ``/evidence`` routes link claims to the same *net*; their store is *evidence_url* (default: the
+    option ``evidence_database_url``), opened on first use.
+    """
     limits = limits or ApiLimits()
     engine = None
     if service is None:
@@ -61,12 +67,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = service
+    app.state.evidence = Evidence(net, evidence_url)
     app.state.limits = limits
     app.state.list_slots = PartySlots(limits.list_concurrency_per_party)
     app.state.rate_limiter = RateLimiter(limits.rate_per_s, limits.rate_burst, limits.rate_max_keys)
     install_error_handlers(app)
     app.add_middleware(LimitsMiddleware, limits=limits, limiter=app.state.rate_limiter)
     app.include_router(transit.router)
+    app.include_router(evidence.router)
 
     def openapi() -> dict:
         if app.openapi_schema is None:

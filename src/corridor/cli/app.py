@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from corridor.cli import calibrate, flows, network, routes, simulate, transit
+from corridor.cli import calibrate, digital, evidence, flows, network, projects, routes, rules, simulate, transit
 from corridor.cli.common import err
 
 __all__ = ["app", "main"]
@@ -25,6 +25,7 @@ app.add_typer(network.network_app, name="network")
 app.add_typer(flows.tntp_app, name="tntp")
 app.add_typer(flows.scenario_app, name="scenario")
 app.add_typer(transit.transit_app, name="transit")
+app.add_typer(evidence.evidence_app, name="evidence")
 app.add_typer(simulate.simulate_app, name="simulate")
 app.command()(routes.route)
 app.command()(routes.compare)
@@ -35,6 +36,9 @@ app.command()(flows.sweep)
 app.command()(transit.serve)
 app.command("calibrate")(calibrate.calibrate_cmd)
 app.command("validate")(calibrate.validate_cmd)
+app.command()(projects.projects)
+app.command()(rules.check)
+app.command()(digital.digital)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from corridor.cli.common import (
     run,
     spinner,
 )
+from corridor.cli.projects import IncludeStageOpt, SwitchOnOpt
 from corridor.cli.render import print_sweep, print_tntp, print_year
 from corridor.errors import DataError
 
@@ -75,15 +76,18 @@ def assign(
     output: OutputOpt = None,
     format: FormatOpt = "csv",
     force: ForceOpt = False,
+    include_stage: IncludeStageOpt = None,
+    switch_on: SwitchOnOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Assign one scenario year: bottleneck ranking, corridor shares and energy route shares."""
+    from corridor.cli.projects import load_staged
     from corridor.scenarios import ScenarioRun, run_year
 
     arg_year(year, as_json)
     _output(output, format, force, as_json)
-    net = load(data, as_json)
+    net = load_staged(data, include_stage, switch_on, as_json)
     sc = _scenario(scenario, net, as_json, "--scenario")
     with spinner(f"Assigning {sc.name} {year}…", as_json) as prog:
         prog.add_task("assign")

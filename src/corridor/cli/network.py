@@ -91,9 +91,17 @@ def _provenance_cells(r: Any) -> list[str]:
     return [str(r["table"]), str(r["record_id"]), str(r["field"]), value, str(r["unit"]), year, str(r["kind"]), why]
 
 
-def fx(data: DataOpt = None, as_json: JsonOpt = False) -> None:
-    """The dated exchange-rate table costs are converted with."""
+def fx(
+    history: Annotated[str | None, typer.Option("--history", help="Show every dated rate of this currency with sources.")] = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The dated exchange-rate table costs are converted with (or, with --history, one currency's series)."""
     net = load(data, as_json)
+    if history is not None:
+        from corridor.cli.fx_history import print_history
+
+        return print_history(net, history, data, as_json)
     rows = [
         {
             "currency": cur,
@@ -122,6 +130,9 @@ def network_validate(
 ) -> None:
     """Check a dataset folder; print every problem (file, line, field, value, expected) or a summary."""
     net = load(path, as_json, "PATH")
+    from corridor.data.side_check import check_side_tables
+
+    run(as_json, lambda: check_side_tables(path, net))
     summary = net.summary()
     operations = _operations_rows(path, net, as_json)
     if as_json:

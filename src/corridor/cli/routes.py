@@ -24,13 +24,25 @@ from corridor.cli.common import (
     bar,
     check_output_file,
     emit,
-    load,
     make_table,
     money,
     out,
     run,
     spinner,
     split,
+)
+from corridor.cli.projects import FxDateOpt, IncludeStageOpt, SwitchOnOpt, load_staged
+from corridor.cli.rules import (
+    COMMODITY_NAMES,
+    CargoOriginOpt,
+    DateOpt,
+    HsOpt,
+    MonthOpt,
+    OwnerOpt,
+    PolicyOpt,
+    PurposeOpt,
+    ValueOpt,
+    route_with_rules,
 )
 
 __all__ = ["compare", "route"]
@@ -71,18 +83,39 @@ def route(
     currency: CurrencyOpt = "KZT",
     geojson: Annotated[Path | None, typer.Option("--geojson", help="Also write the routes as GeoJSON to this file.")] = None,
     force: ForceOpt = False,
+    cargo_origin: CargoOriginOpt = None,
+    owner: OwnerOpt = None,
+    hs: HsOpt = None,
+    value: ValueOpt = None,
+    purpose: PurposeOpt = "transit",
+    date: DateOpt = None,
+    month: MonthOpt = None,
+    policy: PolicyOpt = None,
+    fx_date: FxDateOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Best routes between two places, with a per-leg breakdown (mode, km, hours moving and waiting, cost, CO2)."""
+    """Best routes between two places, with a per-leg breakdown (mode, km, hours moving and waiting, cost, CO2).
+
+    With a shipment's --origin, --owner, --hs, --value, --purpose, --date or --policy, or a commodity as --cargo,
+    the rules (sanctions, tariffs, policies) decide which routes it may take; refused routes name their rule.
+    """
     from corridor.routing import find_routes
 
+    shipment_given = any(x is not None for x in (cargo_origin, owner, hs, value, date, month, policy)) or purpose != "transit"
+    if shipment_given or cargo.strip().lower() in COMMODITY_NAMES:
+        opts = {"avoid": avoid, "avoid_mode": avoid_mode, "avoid_node": avoid_node, "via": via, "objective": objective}
+        shipment = {"cargo_origin": cargo_origin, "owner": owner, "hs": hs, "value": value, "purpose": purpose, "date": date}
+        return route_with_rules(
+            origin, destination, cargo, opts, shipment, policy, k=k, year=year, planned=planned, customs=customs,
+            quantity=quantity, currency=currency, data=data, as_json=as_json, printer=_print_route, fx_date=fx_date, month=month,
+        )  # fmt: skip
     countries = arg_countries(avoid, as_json)
     year = arg_year(year, as_json)
     quantity = arg_positive(quantity, as_json, "--quantity")
     if geojson:
         check_output_file(geojson, option="--geojson", force=force, as_json=as_json)
-    net = load(data, as_json)
+    net = load_staged(data, None, None, as_json, fx_date)
     rate, as_of, src = run(as_json, lambda: net.fx_rate(currency))
     with spinner("Finding routes…", as_json) as prog:
         prog.add_task("route")
@@ -105,6 +138,12 @@ def route(
                 quantity=quantity,
             ),
         )
+    _emit_routes(routes, geojson, currency, (rate, as_of, src), as_json)
+
+
+def _emit_routes(routes: Any, geojson: Path | None, currency: str, fx: tuple[float, str, str], as_json: bool) -> None:
+    """Write the GeoJSON file if asked, then print the routes (or emit them as JSON)."""
+    rate, as_of, src = fx
     if geojson:
         doc = json.dumps(routes.to_geojson(), ensure_ascii=False)
         run(as_json, lambda: geojson.write_text(doc, encoding="utf-8"))
@@ -157,6 +196,9 @@ def compare(
     planned: PlannedOpt = False,
     customs: CustomsOpt = "auto",
     currency: CurrencyOpt = "KZT",
+    include_stage: IncludeStageOpt = None,
+    switch_on: SwitchOnOpt = None,
+    fx_date: FxDateOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -165,7 +207,8 @@ def compare(
 
     countries = arg_countries(avoid, as_json)
     year = arg_year(year, as_json)
-    net = load(data, as_json)
+    net = load_staged(data, include_stage, switch_on, as_json, fx_date)
+    planned = planned or bool(include_stage)
     rate, as_of, src = run(as_json, lambda: net.fx_rate(currency))
     with bar(as_json, bar_column=False, counter=None) as prog:
         task = prog.add_task("Comparing corridors", total=len(net.corridors))

@@ -185,6 +185,22 @@ def read_scenario(name_or_path: str | Path) -> Scenario:
         overrides=overrides,
         disruptions=disruptions,
         digital_customs=dict(doc.get("policies", {}).get("digital_customs", {})),
+        project_rows=_project_rows(doc, where),
         energy=_energy(doc),
         file=where,
     )
+
+
+def _project_rows(doc: dict[str, Any], where: str) -> tuple[tuple[str, str, int], ...]:
+    """Rows of the projects a scenario switches on (``[policies.projects]``), each from its year."""
+    wanted = doc.get("policies", {}).get("projects", {})
+    if not wanted:
+        return ()
+    from corridor.data.project_file import read_projects
+    from corridor.model.project_stages import rows_of_projects
+
+    register = read_projects()
+    unknown = [p for p in wanted if p not in register]
+    if unknown:
+        raise DataError([Problem(where, None, "policies.projects", p, "a project_id of project_register.csv") for p in unknown])
+    return rows_of_projects(register, {p: int(y) for p, y in wanted.items()})

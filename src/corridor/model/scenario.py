@@ -106,6 +106,7 @@ class Scenario:
     overrides: tuple[Override, ...] = ()
     disruptions: tuple[Disruption, ...] = ()
     digital_customs: dict[str, int] = field(default_factory=dict)  # node -> first year
+    project_rows: tuple[tuple[str, str, int], ...] = ()  # (table, row id, year) of projects switched on
     energy: EnergyCase | None = None
     file: str = ""
 
@@ -165,6 +166,10 @@ class Scenario:
 
     def network_for(self, net: Network, year: int) -> Network:
         """The network of *year* under this scenario."""
+        if self.project_rows:
+            from corridor.model.project_stages import open_rows
+
+            net = open_rows(net, self.project_rows)
         view = net.at_year(year, include_planned=self.include_planned)
         nodes, links, transfers = view.nodes.copy(), view.links.copy(), view.transfers.copy()
         tables = {"nodes": nodes, "links": links, "transfers": transfers}

@@ -74,10 +74,22 @@ TABLES = (
 #: not part of a network dataset folder.
 CALIBRATION_TABLES = ("zones", "demand", "counts")
 
+#: Tables read beside a dataset folder by their own loaders (project stages, rules, digital layer, FX history,
+#: the operations simulation's parameters); they are validated by the same schema machinery but are not columns
+#: of :class:`~corridor.model.Network`.
+SIDE_TABLES = (
+    "project_register",
+    "project_stages",
+    "rules",
+    "link_seasons",
+    "data_links",
+    "digital_procedures",
+    "fx_history",
+    "operations",
+)
+
 #: What a text cell may not hold.
 NO_CONTROL = "text without control characters (U+0000-U+001F, U+007F-U+009F)"
-#: Tables read on their own by the engine that needs them (not part of a dataset's load order).
-SIDE_TABLES = ("operations",)
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,14 @@ from enum import StrEnum
 
 __all__ = [
     "CargoClass",
+    "Commodity",
     "Confidence",
     "Layer",
     "Mode",
     "NodeKind",
+    "ProjectStage",
+    "Purpose",
+    "RuleEffect",
     "Status",
     "Table",
     "TransferKind",
@@ -103,6 +107,55 @@ class Table(StrEnum):
     FX_RATES = "fx_rates"
 
 
+class ProjectStage(StrEnum):
+    """How far a project has got, in order (``stage_rank``); suspended and stalled rank below every live stage."""
+
+    SUSPENDED = "suspended"
+    STALLED = "stalled"
+    IDEA = "idea"
+    MEMORANDUM = "memorandum"
+    FEASIBILITY = "feasibility"
+    FINANCED = "financed"
+    UNDER_CONSTRUCTION = "under_construction"
+    OPERATING = "operating"
+
+    @property
+    def rank(self) -> int:
+        """Position in the life cycle: idea 1 ... operating 6; suspended and stalled 0."""
+        return max(0, list(ProjectStage).index(self) - 1)
+
+
+class Commodity(StrEnum):
+    """A commodity carried in bulk; each maps to a cargo class and a narrower set of modes (see model.commodities)."""
+
+    COAL = "coal"
+    GRAIN = "grain"
+    ORES_MINERALS = "ores_minerals"
+    AMMONIA = "ammonia"
+    OIL_PRODUCTS = "oil_products"
+
+
+class RuleEffect(StrEnum):
+    """What a rule does to a shipment it applies to."""
+
+    FORBID = "forbid"
+    REQUIRE = "require"
+    DUTY = "duty"
+    PERMIT = "permit"
+
+
+class Purpose(StrEnum):
+    """Why cargo passes a place: through in transit, loaded and dispatched at a port, or sold/stored there."""
+
+    TRANSIT = "transit"
+    LOADING_DISPATCH = "loading_dispatch"
+    STORAGE = "storage"
+    SALE = "sale"
+
+
 ENUMS: dict[str, type[StrEnum]] = {
-    e.__name__: e for e in (Mode, Layer, CargoClass, NodeKind, Status, TransferKind, Confidence, Table)
+    e.__name__: e
+    for e in (
+        Mode, Layer, CargoClass, NodeKind, Status, TransferKind, Confidence, Table, ProjectStage, Commodity, RuleEffect, Purpose
+    )
 }

@@ -1,5 +1,5 @@
-"""HTTP routers, one per part of Corridor (transit now; network, routes and scenarios next)."""
+"""HTTP routers, one per part of Corridor (transit and evidence now; network, routes and scenarios next)."""
 
-from corridor.api.routers import transit
+from corridor.api.routers import evidence, transit
 
-__all__ = ["transit"]
+__all__ = ["evidence", "transit"]
