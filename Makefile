@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint sea-lanes clean postgres serve openapi
+.PHONY: run test bench lint sea-lanes clean postgres chromium serve openapi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,20 +20,29 @@ postgres:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; fi; }
 
+# Chromium for the dashboard's browser tests (Debian package, driven by Playwright with executable_path; Playwright's
+# own browser download is never used); skipped when already present
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
 install: $(STAMP)
 
-## make run: the main job — rank the China→Europe corridors on the shipped dataset
+## make run: the main job — rank the China→Europe corridors on the shipped dataset, then serve the dashboard
 run: $(STAMP)
 	$(BIN)/corridor compare "Xi'an" Duisburg --currency KZT
+	@echo "Dashboard: open http://127.0.0.1:8000/ in a browser (Ctrl-C stops the server)"
+	$(BIN)/corridor serve
 
-## make test: lint, layering contract and the whole test suite (SQLite and a real PostgreSQL server)
-test: $(STAMP) postgres
+## make test: lint, layering contract and the whole test suite (SQLite, a real PostgreSQL server, headless Chromium)
+test: $(STAMP) postgres chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 ## make bench: speed against peers measured in the same run (not part of the tests); installs the bench extra
-bench: $(STAMP) postgres
+bench: $(STAMP) postgres chromium
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/routing.py
@@ -41,8 +50,9 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/transit_load.py
 	$(BIN)/python bench/simulation.py
 	$(BIN)/python bench/evidence.py
+	$(BIN)/python bench/web.py
 
-## make serve: the transit service on http://127.0.0.1:8000 (SQLite by default, CORRIDOR_DATABASE_URL for PostgreSQL)
+## make serve: the dashboard, its API and the transit service on http://127.0.0.1:8000 (SQLite by default, CORRIDOR_DATABASE_URL for PostgreSQL)
 serve: $(STAMP)
 	$(BIN)/corridor serve
 

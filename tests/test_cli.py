@@ -54,14 +54,14 @@ HEAVY = {"pandas", "numba", "numpy", "scipy", "geopandas", "networkx", *SERVICE}
     ("args", "forbidden"),
     [
         (["--help"], HEAVY),
-        (["route", "xian", "duisburg"], {"geopandas", "networkx", *SERVICE}),
+        (["route", "xian", "duisburg"], {"numba", "scipy", "pycountry", "geopandas", "networkx", *SERVICE}),
         (["sources", "--record", "btc"], {"numba", "geopandas", "networkx", *SERVICE}),
         (["network", "show"], {"numba", "geopandas", "networkx", *SERVICE}),
     ],
     ids=["help", "route", "sources", "network-show"],
 )
 def test_a_command_imports_only_what_it_uses(args, forbidden):
-    """``corridor --help`` must not pay for pandas or the engines; no command pays for the web service."""
+    """``corridor --help`` must not pay for pandas or the engines, a route not for numba; none for the web service."""
     code = (
         f"import sys; from corridor.cli import main; sys.argv = ['corridor', *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
@@ -156,13 +156,11 @@ def test_fx_table():
     assert {"KZT", "KGS", "TJS", "UZS", "TMT", "EUR", "TRY"} <= codes
 
 
-TNTP = [ROOT / "tests" / "data" / "tntp" / "SiouxFalls", ROOT.parent / "shared" / "data" / "tntp" / "SiouxFalls"]
-SIOUX = next((p for p in TNTP if p.exists()), None)
+SIOUX = ROOT / "tests" / "data" / "tntp" / "SiouxFalls"  # vendored: runs on a fresh clone
 
 
-@pytest.mark.skipif(SIOUX is None, reason="no SiouxFalls TNTP folder in tests/data or ../shared/data")
 def test_tntp_run_prints_gap_objective_and_best_known():
-    out = ok("tntp", "run", str(SIOUX), "--algorithm", "bfw", "--gap", "1e-4").stdout
+    out = ok("tntp", "run", str(SIOUX), "--algorithm", "bfw", "--gap", "1e-3").stdout  # the text only; JSON checks the answer
     assert "final relative gap" in out and "Beckmann objective" in out and "best-known" in out
     doc = ok_json("tntp", "run", str(SIOUX), "--gap", "1e-5")
     assert doc["converged"] and doc["relative_gap"] < 1e-5 and abs(doc["objective_rel_diff"]) < 1e-6

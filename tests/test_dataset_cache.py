@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ from test_validation import edit
 
 from corridor import settings
 from corridor.data import csvdir, read_dataset
-from corridor.data.dataset_cache import cache_path
+from corridor.data.dataset_cache import KEEP_FILES, cache_path
 from corridor.errors import DataError
 
 TABLES = ("nodes", "links", "transfers", "modes", "parameters", "projects", "fx_rates", "sources", "corridors", "provenance")
@@ -70,6 +71,28 @@ def test_editing_a_file_invalidates_the_cache(cache: Path, dataset_copy: Path):
     with pytest.raises(DataError, match="between -90 and 90"):
         read_dataset(dataset_copy)
     assert len(list(cache.glob("dataset-*.pickle"))) == 2  # nothing cached for the invalid files
+
+
+def test_pruning_keeps_the_datasets_read_most_recently(cache: Path, dataset_copy: Path):
+    read_dataset(dataset_copy)
+    (kept,) = cache.glob("dataset-*.pickle")
+    now = time.time()
+    os.utime(kept, (now - 1000, now - 1000))  # written long ago ...
+    others = [cache / f"dataset-other{i}.pickle" for i in range(KEEP_FILES)]
+    for i, other in enumerate(others):  # ... since then the cache filled up with other datasets
+        other.write_bytes(b"")
+        os.utime(other, (now - 500 + i, now - 500 + i))
+    read_dataset(dataset_copy)  # ... but it was just read again
+
+    def rename(rows, header):
+        next(r for r in rows if r["node_id"] == "aktau")["name"] = "Aktau Sea Port"
+        return rows, header
+
+    edit(dataset_copy, "nodes", rename)
+    read_dataset(dataset_copy)  # a new dataset is written; the least recently used ones go
+    left = set(cache.glob("dataset-*.pickle"))
+    assert kept in left and len(left) == KEEP_FILES
+    assert others[0] not in left and others[1] not in left and others[-1] in left
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05\x95 truncated"])

@@ -16,6 +16,7 @@ import corridor
 from corridor.errors import NoRouteError
 from corridor.graph import ArcKind, dijkstra, year_graph
 from corridor.routing.search import objective_weights
+from corridor.settings import option_context
 
 COUNTRIES = ["KZ", "CN", "RU", "BY", "AZ", "GE", "TR", "IR"]
 MODES = ["rail", "road", "sea"]
@@ -58,27 +59,20 @@ def networks(draw):
 
 
 def load_generated(nodes, links):
-    folder = Path(tempfile.mkdtemp()) / "ds"
-    build_dataset(folder, nodes, links)
-    return corridor.load(folder)
+    """Write and load a generated dataset (its own folder, removed afterwards; not written to the dataset cache)."""
+    with tempfile.TemporaryDirectory() as tmp, option_context(cache_dir="off"):
+        return corridor.load(build_dataset(Path(tmp) / "ds", nodes, links))
 
 
-COMMON = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@COMMON
-@given(networks(), st.sampled_from(["time", "cost", "co2", "generalised"]), st.integers(1, 4))
-def test_best_route_is_optimal_and_never_worse_than_alternatives(data, objective, k):
-    nodes, links = data
-    net = load_generated(nodes, links)
+def check_best_is_optimal(net, last: str, objective: str, k: int) -> None:
+    """The best route is never worse than an alternative and equals an independent (NetworkX) shortest path."""
     try:
-        routes = net.route("n0", f"n{len(nodes) - 1}", objective=objective, k=k)
+        routes = net.route("n0", last, objective=objective, k=k)
     except NoRouteError:
         return
     values = [r.objective_value for r in routes]
     assert values[0] == min(values)
     assert len(routes) <= k
-    # the best route equals an independent shortest path on the same compiled graph
     view = net.at_year(2025)
     g = year_graph(view, routes[0].cargo)
     w = objective_weights(g, objective, view)
@@ -87,17 +81,13 @@ def test_best_route_is_optimal_and_never_worse_than_alternatives(data, objective
         u, v = int(g.tails[a]), int(g.indices[a])
         if not G.has_edge(u, v) or G[u][v]["w"] > w[a]:
             G.add_edge(u, v, w=float(w[a]))
-    ref = nx.shortest_path_length(G, g.origin_gate["n0"], g.dest_gate[f"n{len(nodes) - 1}"], weight="w")
+    ref = nx.shortest_path_length(G, g.origin_gate["n0"], g.dest_gate[last], weight="w")
     assert values[0] == pytest.approx(ref, rel=1e-9, abs=1e-9)
 
 
-@COMMON
-@given(networks(), st.sets(st.sampled_from(COUNTRIES), min_size=1, max_size=3), st.sets(st.sampled_from(MODES), max_size=2))
-def test_avoided_countries_and_modes_never_appear(data, avoid_c, avoid_m):
-    nodes, links = data
-    net = load_generated(nodes, links)
+def check_avoided_never_appear(net, last: str, avoid_c: set[str], avoid_m: set[str]) -> None:
     try:
-        routes = net.route("n0", f"n{len(nodes) - 1}", avoid_countries=avoid_c, avoid_modes=avoid_m, k=3)
+        routes = net.route("n0", last, avoid_countries=avoid_c, avoid_modes=avoid_m, k=3)
     except NoRouteError:
         return
     for r in routes:
@@ -107,13 +97,10 @@ def test_avoided_countries_and_modes_never_appear(data, avoid_c, avoid_m):
             assert not set(leg.countries) & avoid_c
 
 
-@COMMON
-@given(networks(), st.integers(2, 4))
-def test_k_routes_are_distinct_and_genuinely_different(data, k):
-    nodes, links = data
-    net = load_generated(nodes, links)
+def check_k_routes_distinct(net, last: str, k: int) -> None:
+    """Alternatives differ and share at most 60 % of the shorter one's km."""
     try:
-        routes = net.route("n0", f"n{len(nodes) - 1}", k=k, max_overlap=0.6)
+        routes = net.route("n0", last, k=k, max_overlap=0.6)
     except NoRouteError:
         return
     seqs = [tuple(leg.ref for leg in r.legs) for r in routes]
@@ -126,17 +113,31 @@ def test_k_routes_are_distinct_and_genuinely_different(data, k):
             assert shared <= 0.6 * min(sum(a.values()), sum(b.values())) + 1e-9
 
 
-@COMMON
-@given(networks())
-def test_via_node_is_passed(data):
-    nodes, links = data
-    net = load_generated(nodes, links)
-    via = f"n{len(nodes) // 2}"
+def check_via_is_passed(net, last: str, via: str) -> None:
     try:
-        routes = net.route("n0", f"n{len(nodes) - 1}", via=[via])
+        routes = net.route("n0", last, via=[via])
     except NoRouteError:
         return
     assert via in routes[0].nodes
+
+
+# One generated network serves every property: loading (validating) a dataset costs far more than routing on it.
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    networks(),
+    st.sampled_from(["time", "cost", "co2", "generalised"]),
+    st.integers(1, 4),
+    st.sets(st.sampled_from(COUNTRIES), min_size=1, max_size=3),
+    st.sets(st.sampled_from(MODES), max_size=2),
+)
+def test_routing_properties_on_generated_networks(data, objective, k, avoid_c, avoid_m):
+    nodes, links = data
+    net = load_generated(nodes, links)
+    last = f"n{len(nodes) - 1}"
+    check_best_is_optimal(net, last, objective, k)
+    check_avoided_never_appear(net, last, avoid_c, avoid_m)
+    check_k_routes_distinct(net, last, max(k, 2))
+    check_via_is_passed(net, last, f"n{len(nodes) // 2}")
 
 
 @settings(max_examples=60, deadline=None)
@@ -153,7 +154,8 @@ def test_dijkstra_kernel_matches_scipy(n, m, seed):
     tails, heads, w = tails[order], heads[order], w[order]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
-    dist, _pred = dijkstra(indptr, heads.astype(np.int64), w, 0)
+    dist, _pred = dijkstra(indptr, heads.astype(np.int64), w, 0, engine="python")
+    compiled, _pred = dijkstra(indptr, heads.astype(np.int64), w, 0, engine="numba")
     # scipy keeps the smallest of parallel arcs when built from a dense min matrix
     dense = np.full((n, n), np.inf)
     for a, b, x in zip(tails, heads, w, strict=True):
@@ -162,4 +164,5 @@ def test_dijkstra_kernel_matches_scipy(n, m, seed):
     dense[np.isinf(dense)] = 0
     ref = sp_dijkstra(csr_matrix(dense), indices=0)
     assert np.allclose(dist, ref, equal_nan=False)
+    assert np.array_equal(dist, compiled)
     assert ArcKind.LINK == 0

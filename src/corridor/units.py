@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 
-import pycountry
-
 __all__ = [
     "UNITS",
     "great_circle_km",
@@ -52,11 +50,15 @@ UNITS: dict[str, str] = {
 
 def is_currency(code: str) -> bool:
     """True if *code* is an ISO 4217 alphabetic currency code."""
+    import pycountry  # here, not at the top: loading its databases costs commands that never check a code
+
     return isinstance(code, str) and len(code) == 3 and pycountry.currencies.get(alpha_3=code) is not None
 
 
 def is_country(code: str) -> bool:
     """True if *code* is an ISO 3166-1 alpha-2 country code."""
+    import pycountry
+
     return isinstance(code, str) and len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
 
 

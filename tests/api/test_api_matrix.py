@@ -216,6 +216,27 @@ ROWS = [
     Row("list subscriptions", None, lambda c: ("GET", "/subscriptions", None), {**AUTHED, "anonymous": 401}),
     Row("deliveries", None, lambda c: ("GET", "/subscriptions/deliveries", None), {**AUTHED, "anonymous": 401}),
     Row("stats", None, lambda c: ("GET", "/stats", None), {**AUTHED, "anonymous": 401}),
+    # the dashboard's read-only model endpoints: public, the same answer for everyone (routers network, routes,
+    # scenarios, sources)
+    *(
+        Row(f"public {path}", None, lambda c, path=path: ("GET", path, None), {a: 200 for a in ACTORS})
+        for path in (
+            "/network?year=2030",
+            "/network/summary",
+            "/network/nodes/xian",
+            "/network/links/cpc",
+            "/places?q=duis",
+            "/projects",
+            "/routes?origin=xian&destination=duisburg&avoid=RU,BY",
+            "/compare",
+            "/currencies",
+            "/scenarios",
+            "/scenarios/base/years/2030",
+            "/scenarios/base/series?years=2030",
+            "/sources",
+            "/provenance?record=cpc",
+        )
+    ),
 ]
 
 

@@ -238,7 +238,9 @@ def sweep(
     delay: Annotated[str, typer.Option("--delay", help="Project delivery delay range in whole years LOW:HIGH.")] = "0:0",
     disruption_prob: Annotated[float, typer.Option("--disruption-prob", help="Chance each scenario disruption happens.")] = 1.0,
     grid: Annotated[bool, typer.Option("--grid", help="Every combination of range ends instead of random samples.")] = False,
-    use_ray: Annotated[bool, typer.Option("--ray", help="Run on Ray (also when RAY_ADDRESS is set).")] = False,
+    use_ray: Annotated[
+        bool, typer.Option("--ray", help="Run on Ray (also when the ray_address setting, CORRIDOR_RAY_ADDRESS, is set).")
+    ] = False,
     workers: Annotated[int, typer.Option("--workers", help="Local processes or Ray CPUs (1 or more).")] = 2,
     data: DataOpt = None,
     as_json: JsonOpt = False,

@@ -63,7 +63,7 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", help="Server processes, 1 or more (more than 1 suits PostgreSQL).")] = 1,
     data: DataOpt = None,
 ) -> None:
-    """Start the transit service (FastAPI) on localhost; the database is migrated to the newest schema first.
+    """Start the dashboard, its JSON API and the transit service (FastAPI) on localhost; migrates the database first.
 
     The OpenAPI document is served at /openapi.json (and kept in the repository as openapi.json).
     """
@@ -82,7 +82,10 @@ def serve(
         settings.set_option("dataset_dir", str(data.resolve()))
     _engine(database_url, False, migrate=True).dispose()  # once here, not racing in every worker
     settings.export_to_environment("database_url", "dataset_dir")  # worker processes read settings afresh
-    err.print(f"Corridor transit service on http://{host}:{port} (OpenAPI at /docs), {workers} worker(s)", highlight=False)
+    err.print(
+        f"Corridor dashboard on http://{host}:{port}/ (API docs at /docs), {workers} worker(s); Ctrl-C stops it",
+        highlight=False,
+    )
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning", access_log=False)
 
 

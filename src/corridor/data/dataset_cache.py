@@ -10,6 +10,7 @@ user and writable by nobody else are read (the folder is created private).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -28,7 +29,7 @@ __all__ = ["CACHE_FORMAT", "KEEP_FILES", "cache_dir", "cache_key", "cache_path",
 
 #: Bumped when the cached object's layout changes.
 CACHE_FORMAT = 1
-#: Most cached datasets kept; older ones are removed when a new one is written.
+#: Most cached datasets kept; the least recently used are removed when a new one is written.
 KEEP_FILES = 8
 _PACKAGE = Path(__file__).resolve().parents[1]
 _CODE = (
@@ -100,7 +101,16 @@ def _read(path: Path) -> Network | None:
         _log.info("ignoring unreadable dataset cache %s: %s", path, exc)
         return None
     ok = isinstance(doc, dict) and doc.get("format") == CACHE_FORMAT and isinstance(doc.get("network"), Network)
-    return doc["network"] if ok else None
+    if not ok:
+        return None
+    _touch(path)
+    return doc["network"]
+
+
+def _touch(path: Path) -> None:
+    """Mark *path* as just used, so pruning drops the least recently used datasets, not the shipped one read often."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def _write(path: Path, network: Network) -> None:

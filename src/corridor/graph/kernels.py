@@ -1,7 +1,8 @@
 """Shortest-path kernels on CSR arrays, compiled with numba.
 
 Dijkstra with an indexed 4-ary heap (decrease-key). The kernels take plain arrays (``indptr``, ``indices``,
-``weights``) so the routing and assignment engines and the TNTP benchmarks share them.
+``weights``) so the routing and assignment engines and the TNTP benchmarks share them. Callers go through
+:mod:`corridor.graph.shortest`, which runs small graphs in plain Python and imports numba only for large ones.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["dijkstra", "dijkstra_multi", "path_arcs", "sssp_core"]
+__all__ = ["multi_source", "sssp_core"]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -103,7 +104,8 @@ def sssp_core(indptr, indices, weights, enabled, sources, source_dist, target, f
 
 
 @njit(cache=True, nogil=True)
-def _multi(indptr, indices, weights, enabled, sources, source_dist, target):
+def multi_source(indptr, indices, weights, enabled, sources, source_dist, target):
+    """``(dist, pred_arc)`` from several sources with initial distances, into fresh buffers."""
     n = indptr.shape[0] - 1
     dist = np.empty(n)
     pred = np.empty(n, dtype=np.int64)
@@ -113,49 +115,3 @@ def _multi(indptr, indices, weights, enabled, sources, source_dist, target):
     order = np.empty(n, dtype=np.int64)
     sssp_core(indptr, indices, weights, enabled, sources, source_dist, target, 0, dist, pred, pos, hv, hk, order)
     return dist, pred
-
-
-def dijkstra_multi(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    weights: np.ndarray,
-    sources: np.ndarray,
-    source_dist: np.ndarray | None = None,
-    *,
-    enabled: np.ndarray | None = None,
-    target: int = -1,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Shortest distances from several sources, each starting at its own initial distance.
-
-    Returns ``(dist, pred_arc)``: ``pred_arc[v]`` is the CSR position of the arc entering *v* on its
-    shortest path (-1 at sources and unreachable vertices). With *target* >= 0 the search stops once the
-    target is settled. Arcs whose *enabled* flag is False are skipped. Weights must be non-negative.
-    """
-    sources = np.ascontiguousarray(sources, dtype=np.int64)
-    sd = np.zeros(len(sources)) if source_dist is None else np.ascontiguousarray(source_dist, dtype=np.float64)
-    return _multi(indptr, indices, weights, enabled, sources, sd, int(target))
-
-
-def dijkstra(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    weights: np.ndarray,
-    source: int,
-    *,
-    target: int = -1,
-    enabled: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One-to-all (or one-to-one with *target*) shortest distances and predecessor arcs on a CSR graph."""
-    return dijkstra_multi(indptr, indices, weights, np.array([source]), enabled=enabled, target=target)
-
-
-def path_arcs(pred: np.ndarray, tails: np.ndarray, target: int) -> list[int]:
-    """CSR arc positions on the shortest path into *target*, in travel order ([] if unreachable or a source)."""
-    arcs = []
-    v = target
-    while pred[v] >= 0:
-        a = int(pred[v])
-        arcs.append(a)
-        v = int(tails[a])
-    arcs.reverse()
-    return arcs

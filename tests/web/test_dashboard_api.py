@@ -1,0 +1,117 @@
+"""The dashboard's JSON API in-process: answers match the library, bad input is a 4xx problem naming the field."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from corridor.api.app import create_app
+from corridor.data import read_dataset
+from corridor.routing import find_routes
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def net():
+    return read_dataset()
+
+
+@pytest.fixture(scope="module")
+def client(net):
+    with TestClient(create_app(net, "sqlite://")) as c:
+        yield c
+
+
+def test_network_of_a_year_has_every_operating_link_once(client, net):
+    doc = client.get("/network", params={"year": 2025, "status": "operating"}).json()
+    links = [f for f in doc["features"] if f["properties"]["feature"] == "link"]
+    view = net.at_year(2025)
+    assert {f["properties"]["link_id"] for f in links} == set(view.links["base_id"])
+    assert all(f["properties"]["status"] == "operating" for f in doc["features"])
+    sea = [f for f in links if f["properties"]["mode"] == "sea"]
+    assert sea and max(len(f["geometry"]["coordinates"]) for f in sea) > 2  # sea lanes, not straight lines
+
+
+def test_planned_projects_appear_in_their_year(client, net):
+    planned = net.links[net.links["status"].astype(str) != "operating"].dropna(subset=["open_year"])
+    link = planned.sort_values("open_year").iloc[0]
+    year = int(link["open_year"])
+    before = client.get("/network", params={"year": year - 1}).json()["features"]
+    after = client.get("/network", params={"year": year}).json()["features"]
+    ids = lambda fs: {f["properties"].get("link_id") for f in fs}  # noqa: E731
+    assert link["base_id"] not in ids(before)
+    assert link["base_id"] in ids(after)
+
+
+def test_places_search_names_aliases_and_locodes(client):
+    assert client.get("/places", params={"q": "DEDUI"}).json()[0]["node_id"] == "duisburg"
+    assert client.get("/places", params={"q": "duis"}).json()[0]["node_id"] == "duisburg"
+    assert client.get("/places", params={"q": "sian"}).json()[0]["node_id"] == "xian"  # an alias
+    assert client.get("/places", params={"q": "zzzz"}).json() == []
+
+
+def test_route_avoiding_russia_and_belarus_matches_the_library(client, net):
+    r = client.get("/routes", params={"origin": "Xi'an", "destination": "Duisburg", "avoid": "RU,BY", "currency": "EUR"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    lib = find_routes(net, "xian", "duisburg", avoid_countries=["RU", "BY"])[0].to_dict(currency="EUR")
+    route = body["routes"][0]
+    assert not {"RU", "BY"} & set(route["countries"])
+    assert route["cost_usd"] == lib["cost_usd"] and route["days"] == lib["days"]
+    assert [leg["id"] for leg in route["legs"]] == [leg["id"] for leg in lib["legs"]]
+    assert route["cost_local"]["currency"] == "EUR"
+    assert body["geojson"]["features"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "status"),
+    [
+        ({"origin": "xian", "destination": "Atlantis"}, "destination", 422),
+        ({"origin": "xian", "destination": "duisburg", "avoid": "XX"}, "avoid", 422),
+        ({"origin": "xian", "destination": "duisburg", "currency": "ZZZ"}, "currency", 422),
+        ({"origin": "xian", "destination": "duisburg", "k": 0}, "k", 422),
+        ({"origin": "xian", "destination": "duisburg", "cargo": "gold"}, "cargo", 422),
+    ],
+)
+def test_bad_route_queries_are_problems_naming_the_field(client, params, field, status):
+    r = client.get("/routes", params=params)
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith(PROBLEM)
+    assert field in [f["path"] for f in r.json()["failures"]] or field in r.json()["detail"]
+
+
+def test_unknown_records_and_scenarios_are_404_problems(client):
+    for url in ("/network/links/nope", "/network/nodes/nope", "/scenarios/nope/years/2030"):
+        r = client.get(url)
+        assert r.status_code == 404 and r.headers["content-type"].startswith(PROBLEM), url
+
+
+def test_link_detail_carries_its_sources(client):
+    body = client.get("/network/links/cpc").json()
+    assert body["values"]["mode"] == "oil_pipeline"
+    assert body["sources"] and all(s["record_id"] == "cpc" for s in body["sources"])
+
+
+def test_scenario_year_flows_bottlenecks_and_shares(client):
+    body = client.get("/scenarios/base/years/2030").json()
+    assert body["links"] and all(len(link["coordinates"]) >= 2 for link in body["links"])
+    assert body["bottlenecks"][0]["vc"] >= body["bottlenecks"][-1]["vc"]
+    assert abs(sum(s["share"] for s in body["corridor_shares"]) - 1) < 1e-6
+    assert body["energy"]["sinks"]
+
+
+def test_series_refuses_too_many_years(client):
+    r = client.get("/scenarios/base/series", params={"years": "2024..2050"})
+    assert r.status_code == 422 and r.json()["failures"][0]["path"] == "years"
+
+
+def test_static_files_stay_inside_the_web_folder(client):
+    for path in ("/static/..%2f..%2fpyproject.toml", "/static/%2e%2e/api/app.py", "/static/nope.js"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_provenance_search_and_bad_kind(client):
+    body = client.get("/provenance", params={"record": "cpc"}).json()
+    assert body["total"] == len(body["items"]) > 0
+    assert client.get("/provenance", params={"kind": "rumour"}).status_code == 422
