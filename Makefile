@@ -48,6 +48,7 @@ bench: $(STAMP) postgres chromium
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/assignment.py
 	$(BIN)/python bench/transit_load.py
+	$(BIN)/python bench/simulation.py
 	$(BIN)/python bench/evidence.py
 	$(BIN)/python bench/web.py
 

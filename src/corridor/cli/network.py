@@ -134,14 +134,29 @@ def network_validate(
 
     run(as_json, lambda: check_side_tables(path, net))
     summary = net.summary()
+    operations = _operations_rows(path, net, as_json)
     if as_json:
-        emit({"valid": True, **summary})
+        emit({"valid": True, **summary, **({"operations": operations} if operations is not None else {})})
         return
     out.print(
         f"[green]valid[/]: {summary['nodes']} nodes, {summary['links']} links, {summary['transfers']} transfers, "
         f"{summary['projects']} projects, {summary['sources']} sources; values {summary['values']}",
         highlight=False,
     )
+    if operations is not None:
+        out.print(f"[green]valid[/]: operations.csv, {operations} operating parameters", highlight=False)
+
+
+def _operations_rows(path: Path | None, net: Any, as_json: bool) -> int | None:
+    """Rows of the folder's operations table (the simulation's parameters) once checked; None if it has none."""
+    from corridor.data.operations import OPERATIONS_FILE, read_operations
+    from corridor.simulation import check_operations, network_ids
+
+    if path is not None and not (path / OPERATIONS_FILE).exists():
+        return None
+    table = run(as_json, lambda: read_operations(path))
+    run(as_json, lambda: check_operations(table, network_ids(net)))
+    return len(table)
 
 
 @network_app.command("show")

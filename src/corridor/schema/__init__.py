@@ -74,8 +74,9 @@ TABLES = (
 #: not part of a network dataset folder.
 CALIBRATION_TABLES = ("zones", "demand", "counts")
 
-#: Tables read beside a dataset folder by their own loaders (project stages, rules, digital layer, FX history);
-#: they are validated by the same schema machinery but are not columns of :class:`~corridor.model.Network`.
+#: Tables read beside a dataset folder by their own loaders (project stages, rules, digital layer, FX history,
+#: the operations simulation's parameters); they are validated by the same schema machinery but are not columns
+#: of :class:`~corridor.model.Network`.
 SIDE_TABLES = (
     "project_register",
     "project_stages",
@@ -84,6 +85,7 @@ SIDE_TABLES = (
     "data_links",
     "digital_procedures",
     "fx_history",
+    "operations",
 )
 
 #: What a text cell may not hold.
