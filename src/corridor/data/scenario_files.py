@@ -91,6 +91,22 @@ def _load(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     return _merge(_load(parent, (*seen, path.resolve())), doc)
 
 
+_FREIGHT_CLASSES = (CargoClass.CONTAINER, CargoClass.DRY_BULK, CargoClass.LIQUID_BULK)
+
+
+def _cargo_class(d: dict[str, Any], key: str, where: str, problems: list[Problem]) -> CargoClass:
+    """A demand row's cargo class (containers when not given); a freight class, else a problem naming the row."""
+    value = d.get("cargo_class", CargoClass.CONTAINER.value)
+    try:
+        cargo = CargoClass(value)
+    except ValueError:
+        cargo = None
+    if cargo not in _FREIGHT_CLASSES:
+        problems.append(Problem(where, None, key, value, ", ".join(c.value for c in _FREIGHT_CLASSES)))
+        return CargoClass.CONTAINER
+    return cargo
+
+
 def _demand(doc: dict[str, Any], where: str, problems: list[Problem]) -> tuple[Demand, ...]:
     out = []
     for i, d in enumerate(doc.get("demand", [])):
@@ -106,6 +122,8 @@ def _demand(doc: dict[str, Any], where: str, problems: list[Problem]) -> tuple[D
                 avoid_countries=tuple(d.get("avoid_countries", ())),
                 source=str(d.get("source", "")),
                 quote=str(d.get("quote", d.get("assumption", ""))),
+                cargo_class=_cargo_class(d, f"demand[{i}].cargo_class", where, problems),
+                commodity=str(d.get("commodity", "")),
             )
         )
         if not d["t_per_year"]:

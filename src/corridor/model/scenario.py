@@ -37,6 +37,8 @@ class Demand:
     avoid_countries: tuple[str, ...] = ()
     source: str = ""
     quote: str = ""
+    cargo_class: CargoClass = CargoClass.CONTAINER  # which links and lanes the cargo may use
+    commodity: str = ""  # what the row carries (containers, grain, coal...), for reports
 
     def at(self, year: int) -> float:
         """Tonnes per year in *year*: geometric interpolation between anchors, growth beyond them."""
