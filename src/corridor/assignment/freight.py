@@ -97,7 +97,7 @@ def class_mask(view: Network, laned: LanedGraph, cargo: CargoClass, avoid: Itera
 def _classes(
     view: Network, laned: LanedGraph, demand: Sequence[Demand], year: int
 ) -> tuple[list[AssignmentClass], list[int]]:
-    """One assignment class per demand row (its cargo class's links and lanes, its avoided countries)."""
+    """One assignment class per cargo class and set of avoided countries (its links and lanes), over the rows' zones."""
     g = laned.graph
     zones: list[int] = []
     index: dict[int, int] = {}
@@ -109,11 +109,16 @@ def _classes(
         return index[v]
 
     pairs = [(d, zone(g.origin_gate[view.resolve(d.origin)]), zone(g.dest_gate[view.resolve(d.destination)])) for d in demand]
-    classes = []
+    # rows with the same cargo class and avoided countries may use the same arcs: one class (one matrix) for them all
+    groups: dict[tuple[CargoClass, frozenset[str]], np.ndarray] = {}
     for d, zo, zd in pairs:
-        mat = np.zeros((len(zones), len(zones)))
-        mat[zo, zd] = d.at(year)
-        classes.append(AssignmentClass(d.id, mat, allowed=class_mask(view, laned, d.cargo_class, d.avoid_countries)))
+        key = (d.cargo_class, frozenset(d.avoid_countries))
+        mat = groups.setdefault(key, np.zeros((len(zones), len(zones))))
+        mat[zo, zd] += d.at(year)
+    classes = [
+        AssignmentClass(f"{cargo.value}:{'-'.join(sorted(avoid)) or 'any'}", mat, allowed=class_mask(view, laned, cargo, avoid))
+        for (cargo, avoid), mat in groups.items()
+    ]
     return classes, zones
 
 
