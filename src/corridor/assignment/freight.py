@@ -94,9 +94,7 @@ def class_mask(view: Network, laned: LanedGraph, cargo: CargoClass, avoid: Itera
     return ok & lane_mask(laned, cargo) & arc_mask(g, avoid_countries=frozenset(avoid))
 
 
-def _classes(
-    view: Network, laned: LanedGraph, demand: Sequence[Demand], year: int
-) -> tuple[list[AssignmentClass], list[int]]:
+def _classes(view: Network, laned: LanedGraph, demand: Sequence[Demand], year: int) -> tuple[list[AssignmentClass], list[int]]:
     """One assignment class per cargo class and set of avoided countries (its links and lanes), over the rows' zones."""
     g = laned.graph
     zones: list[int] = []

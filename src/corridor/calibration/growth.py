@@ -48,7 +48,12 @@ def _group(where: str, i: int, g: dict, year: int, problems: list[Problem]) -> R
         else:
             factors[2030] = float(f)
     return RowGrowth(
-        str(g.get("name", tag)), float(rate), factors, str(g.get("source", "")), str(g.get("quote", "")), str(g.get("assumption", ""))
+        str(g.get("name", tag)),
+        float(rate),
+        factors,
+        str(g.get("source", "")),
+        str(g.get("quote", "")),
+        str(g.get("assumption", "")),
     )
 
 

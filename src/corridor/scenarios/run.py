@@ -180,9 +180,7 @@ class ScenarioRun:
     def energy_routes_table(self) -> pd.DataFrame:
         """Flows by allocation case and route, by year, with the published split where the case has one."""
         frames = [
-            a.split().assign(year=y.year, case=name, unit=a.result.unit)
-            for y in self.years
-            for name, a in y.allocations.items()
+            a.split().assign(year=y.year, case=name, unit=a.result.unit) for y in self.years for name, a in y.allocations.items()
         ]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
