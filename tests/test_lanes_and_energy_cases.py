@@ -131,3 +131,20 @@ def test_scenarios_name_allocation_cases_and_bad_names_are_refused(tmp_path: Pat
         with pytest.raises(DataError) as info:
             read_scenario(bad)
         assert message in str(info.value)
+
+
+def test_freight_graph_holds_every_freight_class_rows_each_closed_to_the_others(view):
+    laned = freight_graph(view)
+    g = laned.graph
+    only = {  # row -> the one class that may use it
+        "sea_batumi_constanta_oil": CargoClass.LIQUID_BULK,  # tankers from the Batumi Oil Terminal
+        "aktau_oil": CargoClass.LIQUID_BULK,  # the oil berths (a transfer)
+        "feeder_aktau_baku": CargoClass.CONTAINER,
+    }
+    for row, cargo in only.items():
+        sel = g.base == row
+        assert sel.any(), row
+        for other in (CargoClass.CONTAINER, CargoClass.DRY_BULK, CargoClass.LIQUID_BULK):
+            assert class_mask(view, laned, other)[sel].all() == (other == cargo), (row, other)
+    # the container graph of routing keeps to container rows
+    assert not (compile_graph(view, CargoClass.CONTAINER).base == "sea_batumi_constanta_oil").any()

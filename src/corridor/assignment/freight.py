@@ -15,7 +15,7 @@ import pandas as pd
 
 from corridor.assignment.equilibrium import AssignmentClass, AssignmentResult, assign
 from corridor.assignment.vdf import BPR, QUEUE
-from corridor.graph import ArcKind, CompiledGraph, arc_mask, year_graph
+from corridor.graph import ArcKind, CompiledGraph, arc_mask, compile_graph
 from corridor.graph.lanes import LanedGraph, freight_lanes, lane_mask
 from corridor.model import CargoClass, Network
 from corridor.model.scenario import Demand
@@ -81,16 +81,18 @@ def _costs(view: Network, g: CompiledGraph) -> _Costs:
 
 
 def freight_graph(view: Network, *, customs: str = "auto") -> LanedGraph:
-    """The graph every freight class shares: the container graph with bulk lanes at split facilities."""
-    build = lambda: freight_lanes(view, year_graph(view, CargoClass.CONTAINER, customs=customs))  # noqa: E731
+    """The graph every freight class shares: the container graph with every freight class's rows and bulk lanes."""
+    build = lambda: freight_lanes(view, compile_graph(view, CargoClass.CONTAINER, customs=customs, any_freight_class=True))  # noqa: E731
     return view.derived(("freight_lanes", customs), build)
 
 
 def class_mask(view: Network, laned: LanedGraph, cargo: CargoClass, avoid: Iterable[str] = ()) -> np.ndarray:
-    """Arcs a class may use: links carrying its cargo class, its lane at split facilities, no avoided country."""
+    """Arcs a class may use: links and transfers carrying its cargo class, its lane at split facilities, no avoided
+    country."""
     g = laned.graph
     classes = dict(zip(view.links["base_id"], view.links["cargo_classes"], strict=False))
-    ok = np.array([not classes.get(b) or cargo in classes[b] for b in g.base], dtype=bool) | (g.kind != ArcKind.LINK)
+    classes.update(zip(view.transfers["base_id"], view.transfers["cargo_classes"], strict=False))
+    ok = np.array([not classes.get(b) or cargo in classes[b] for b in g.base], dtype=bool) | (g.kind == ArcKind.GATE)
     return ok & lane_mask(laned, cargo) & arc_mask(g, avoid_countries=frozenset(avoid))
 
 
