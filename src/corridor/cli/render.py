@@ -40,6 +40,8 @@ def print_year(y: Any) -> None:
     if getattr(y, "allocations", None):
         for a in y.allocations.values():
             print_allocation(a)
+        if y.energy is not None:
+            _print_binding(y.energy)
     elif y.energy is not None:
         print_energy(y.energy)
 
@@ -88,6 +90,11 @@ def print_energy(e: Any) -> None:
     for _, r in e.sinks.iterrows():
         et.add_row(str(r["terminal"]), f"{r['flow'] / 1e6:.2f}", f"{r['share']:.1%}")
     out.print(et)
+    _print_binding(e)
+
+
+def _print_binding(e: Any) -> None:
+    """The capacities that bind the energy flows, if any."""
     binding = e.links[e.links["binding"] & (e.links["flow"] > 0)]
     if len(binding):
         out.print(
