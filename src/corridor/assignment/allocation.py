@@ -61,6 +61,7 @@ class AllocationResult:
     groups: pd.DataFrame  # group, link_id, flow
     sinks: pd.DataFrame  # terminal, flow, share
     stranded: dict[str, float] = field(default_factory=dict)
+    arc_flows: np.ndarray | None = None  # total flow per arc of the graph it was solved on (CSR order)
 
     def link_flow(self, link: str) -> float:
         """Total flow on *link* (0 when unused)."""
@@ -227,4 +228,5 @@ def _result(g: CompiledGraph, groups: Sequence[SupplyGroup], sink_nodes: list[st
         groups=pd.DataFrame(grp_rows, columns=["group", "link_id", "flow"]),
         sinks=pd.DataFrame({"terminal": sink_nodes, "flow": sink_flow, "share": sink_flow / shipped if shipped else 0.0}),
         stranded=stranded,
+        arc_flows=total_arcs,
     )

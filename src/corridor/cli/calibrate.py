@@ -87,13 +87,21 @@ def calibrate_cmd(
     output: Annotated[Path, typer.Option("--output", "-O", help="Folder to write calibrated_<year>.toml into.")] = Path("."),
     prior_weight: CalPriorOpt = 1.0,
     data: CalDataOpt = None,
+    base_output: Annotated[
+        Path | None, typer.Option("--base-output", help="Also write the base scenario (calibrated demand grown per group) here.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate the base-year OD matrix from the counts; print the fit per count site; write the scenario."""
-    from corridor.calibration import FIT_LIMIT, LOO_LIMIT, scenario_name, write_calibrated_scenario
+    from corridor.calibration import FIT_LIMIT, LOO_LIMIT, scenario_name, write_base_scenario, write_calibrated_scenario
 
     net, tables, cal = _calibration(year, data, prior_weight, as_json)
     path = write_calibrated_scenario(cal, tables, net, Path(output) / f"{scenario_name(year)}.toml")
+    if base_output is not None:
+        try:
+            write_base_scenario(cal, tables, net, base_output)
+        except CorridorError as exc:
+            fail(exc, as_json)
     summary = cal.summary()
     if as_json:
         body = {"sites": _cal_sites_json(cal.sites, "modelled"), "summary": summary, "scenario": str(path)}
@@ -124,7 +132,7 @@ def calibrate_cmd(
                 f"{r['difference_pp']:+.1f}",
             )
         out.print(t)
-    out.print(f"wrote {path}", highlight=False)
+    out.print(f"wrote {path}" + (f" and {base_output}" if base_output else ""), highlight=False)
 
 
 def validate_cmd(

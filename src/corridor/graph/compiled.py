@@ -31,6 +31,7 @@ _LAYER_MODE = {
 CUSTOMS_REGIMES = ("auto", "digital", "paper")
 _PIPELINES = (Mode.OIL_PIPELINE, Mode.GAS_PIPELINE)
 _PIPE_LAYERS = (Layer.OIL_PIPELINE.value, Layer.GAS_PIPELINE.value)
+_FREIGHT = frozenset({CargoClass.CONTAINER, CargoClass.DRY_BULK, CargoClass.LIQUID_BULK})
 
 
 class ArcKind(IntEnum):
@@ -125,6 +126,13 @@ class _Context:
     border_wait: dict[str, float]
     nodes: dict[str, dict] = field(default_factory=dict)  # node rows by node_id
     modes: dict[str, dict] = field(default_factory=dict)  # mode rows by mode
+    any_freight: bool = False  # also rows narrowed to other freight classes (the shared multi-class freight graph)
+
+    def takes(self, classes: object) -> bool:
+        """Whether a row narrowed to *classes* (empty: every class) is compiled."""
+        if not classes:
+            return True
+        return bool(set(classes) & _FREIGHT) if self.any_freight else self.cargo in classes
 
     def node_cap(self, node: str) -> float:
         """Capacity of a port or crossing in the cargo's unit per year (inf where none is known)."""
@@ -179,7 +187,7 @@ def _add_links(arcs: _Arcs, ctx: _Context) -> None:
     for link_id, r in _rows(ctx.view.links).items():
         mode = Mode(r["mode"])
         classes = r["cargo_classes"]
-        if mode not in ctx.carried or (classes and ctx.cargo not in classes):
+        if mode not in ctx.carried or not ctx.takes(classes):
             continue
         km, moving, cost, co2 = _link_amounts(ctx, r, mode)
         layer, to_node = str(r["layer"]), str(r["to_node"])
@@ -201,7 +209,7 @@ def _add_transfers(arcs: _Arcs, ctx: _Context) -> None:
         if _LAYER_MODE[la] not in ctx.carried or _LAYER_MODE[lb] not in ctx.carried:
             continue
         node = str(r["node_id"])
-        if r["cargo_classes"] and ctx.cargo not in r["cargo_classes"]:
+        if not ctx.takes(r["cargo_classes"]):
             continue
         if (node, la.value) not in arcs.vid or (node, lb.value) not in arcs.vid:
             continue  # no active link on one side: the transfer leads nowhere
@@ -242,11 +250,15 @@ def _column(pick: list[tuple], i: int, dtype: object) -> np.ndarray:
     return np.array([r[i] for r in pick], dtype=dtype)
 
 
-def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "auto") -> CompiledGraph:
+def compile_graph(
+    view: Network, cargo: CargoClass | str, *, customs: str = "auto", any_freight_class: bool = False
+) -> CompiledGraph:
     """Compile the year view *view* (see :meth:`Network.at_year`) for one cargo class.
 
     *customs* picks the border regime: ``auto`` uses digital declarations where a crossing offers them in
-    the view's year, ``digital`` wherever offered at all, ``paper`` nowhere.
+    the view's year, ``digital`` wherever offered at all, ``paper`` nowhere. With *any_freight_class* the rows
+    narrowed to another freight class (a tanker link, an oil berth) are compiled too, in *cargo*'s unit: the
+    shared graph of a multi-class freight assignment, whose classes are kept to their rows by arc masks.
     """
     cargo = CargoClass(cargo)
     if customs not in CUSTOMS_REGIMES:
@@ -254,7 +266,9 @@ def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "aut
     year = view.year if view.year is not None else 10**6
     t_per_unit = {CargoClass.CONTAINER: view.parameter("t_per_teu"), CargoClass.GAS: view.parameter("t_per_bcm")}.get(cargo, 1.0)
     waits = _border_waits(view.nodes, customs, year)
-    ctx = _Context(view, cargo, CARGO_MODES[cargo], float(t_per_unit), waits, _rows(view.nodes), _rows(view.modes))
+    ctx = _Context(
+        view, cargo, CARGO_MODES[cargo], float(t_per_unit), waits, _rows(view.nodes), _rows(view.modes), any_freight_class
+    )
     arcs = _Arcs()
     _add_links(arcs, ctx)
     _add_transfers(arcs, ctx)
