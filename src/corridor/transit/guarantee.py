@@ -62,19 +62,20 @@ def _reserve_as_declared(store: Store, s: Session, decl: Declaration, need: floa
         capacity_usd = decl.guarantee_amount / store.usd_rate(decl.guarantee_currency)
     except (CorridorError, KeyError, ZeroDivisionError, TypeError):
         return None
-    got = s.execute(
-        update(Guarantee)
-        .where(
-            Guarantee.holder_id == decl.holder_id,
-            Guarantee.reference == decl.guarantee_reference,
-            Guarantee.currency == decl.guarantee_currency,
-            Guarantee.amount == decl.guarantee_amount,
-            Guarantee.reserved_usd + need <= capacity_usd + _EPS_USD,
-        )
-        .values(reserved_usd=Guarantee.reserved_usd + need)
-        .returning(Guarantee.reserved_usd)
-        .execution_options(synchronize_session=False)
-    ).first()
+    with s.no_autoflush:  # the declaration's pending changes go out with the rest of the transaction, in one flush
+        got = s.execute(
+            update(Guarantee)
+            .where(
+                Guarantee.holder_id == decl.holder_id,
+                Guarantee.reference == decl.guarantee_reference,
+                Guarantee.currency == decl.guarantee_currency,
+                Guarantee.amount == decl.guarantee_amount,
+                Guarantee.reserved_usd + need <= capacity_usd + _EPS_USD,
+            )
+            .values(reserved_usd=Guarantee.reserved_usd + need)
+            .returning(Guarantee.reserved_usd)
+            .execution_options(synchronize_session=False)
+        ).first()
     return None if got is None else Reservation(True, capacity_usd - (got[0] - need))
 
 
