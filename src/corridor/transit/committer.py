@@ -1,10 +1,11 @@
 """Group commit for pre-lodged declarations: concurrent lodgements share a few statements and one durable commit.
 
-A batch inserts its holders' guarantees (``ON CONFLICT DO NOTHING``), its declarations (one multi-row ``INSERT ...
-ON CONFLICT DO NOTHING RETURNING``: a duplicate LRN comes back without an id and is refused alone), their indexed
-references, audit entries and idempotency answers. Every caller is answered only after the shared commit returned.
-When a batch fails, each lodgement is retried alone, so one bad row never fails another request. The worker thread
-starts on first use or :meth:`start` and ends on :meth:`stop`.
+A batch inserts its holders' new guarantees (``ON CONFLICT DO NOTHING``), its declarations (``ON CONFLICT DO
+NOTHING RETURNING``: a duplicate LRN comes back without an id and is refused alone), their indexed references and
+audit entries (:mod:`corridor.transit.bulk`: one statement on PostgreSQL) and its idempotency answers (one
+executemany). Every caller is answered only after the shared commit returned. When a batch fails, each lodgement is
+retried alone, so one bad row never fails another request. The worker thread starts on first use or :meth:`start`
+and ends on :meth:`stop`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from corridor.transit.db import AuditEntry, Declaration, DeclarationRef, Guarantee, IdempotencyKey, utcnow
+from corridor.transit.bulk import insert_batch
+from corridor.transit.db import IdempotencyKey, utcnow
 from corridor.transit.errors import TransitError
 from corridor.transit.idempotency import Claim, redact
-from corridor.transit.sqlutil import dialect_insert
 from corridor.transit.store import Store
 
 __all__ = ["GroupCommitter", "Lodgement"]
@@ -71,6 +73,7 @@ class GroupCommitter:
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
         self.stopped = False
+        self.known: set[tuple[int, str]] = set()  # (holder, reference) of guarantees committed by this process
 
     def start(self) -> None:
         """Start the writer thread (no-op when running)."""
@@ -164,49 +167,45 @@ class GroupCommitter:
             job.finish()
 
     def _commit(self, jobs: list[Lodgement]) -> None:
+        # a rejected declaration registers no guarantee: only one that passed the rules fixes its amount and currency;
+        # a guarantee this process already committed is not inserted again (guarantee rows are never deleted)
+        guarantees = {
+            (j.guarantee["holder_id"], j.guarantee["reference"]): j.guarantee
+            for j in jobs
+            if j.row["status"] != "rejected" and (j.guarantee["holder_id"], j.guarantee["reference"]) not in self.known
+        }
+        lodgements = [
+            (j.row, [{"at": j.row["created_at"], "party_id": j.party_id, "action": a, "from_state": f, "to_state": to,
+                      "detail": d} for a, f, to, d in j.trail], j.refs)
+            for j in jobs
+        ]  # fmt: skip
         with self.store.tx() as s:
             conn = s.connection()  # Core statements: the ORM's bulk machinery costs more than the inserts
-            dialect = conn.dialect.name
-            gtable, dtable = Guarantee.__table__, Declaration.__table__
-            # a rejected declaration registers no guarantee: only one that passed the rules fixes its amount and currency
-            guarantees = {
-                (j.guarantee["holder_id"], j.guarantee["reference"]): j.guarantee for j in jobs if j.row["status"] != "rejected"
-            }
-            if guarantees:
-                ins_g = dialect_insert(dialect, gtable).on_conflict_do_nothing(index_elements=["holder_id", "reference"])
-                conn.execute(ins_g, list(guarantees.values()))
-            ins = dialect_insert(dialect, dtable).on_conflict_do_nothing(index_elements=["holder_id", "lrn"])
-            got = conn.execute(ins.returning(dtable.c.id, dtable.c.holder_id, dtable.c.lrn), [j.row for j in jobs]).all()
-            ids = {(h, lrn): i for i, h, lrn in got}
-            audit, refs = [], []
+            ids = {(h, lrn): i for i, h, lrn in insert_batch(conn, lodgements, list(guarantees.values()))}
             for job in jobs:
                 job.decl_id = ids.get((job.row["holder_id"], job.row["lrn"]))
-                if job.decl_id is None:
-                    continue
-                audit += [
-                    {"at": job.row["created_at"], "party_id": job.party_id, "declaration_id": job.decl_id,
-                     "action": a, "from_state": f, "to_state": t, "detail": d}
-                    for a, f, t, d in job.trail
-                ]  # fmt: skip
-                refs += [{"declaration_id": job.decl_id, "kind": k, "value": v} for k, v in job.refs]
-            if audit:
-                conn.execute(AuditEntry.__table__.insert(), audit)
-            if refs:
-                conn.execute(DeclarationRef.__table__.insert(), refs)
             self._answer(conn, jobs)
+        if len(self.known) > 100_000:
+            self.known.clear()
+        self.known.update(guarantees)
 
     @staticmethod
     def _answer(conn: Any, jobs: list[Lodgement]) -> None:
         """Idempotency answers of the lodgements that carry a claim, in the same transaction as the work."""
+        answers = [
+            {"claim_id": job.claim.id, "answer": redact(job.respond(job.decl_id)), "now": utcnow()}
+            for job in jobs
+            if job.claim is not None and job.decl_id is not None and job.respond is not None
+        ]
+        if not answers:
+            return
         table = IdempotencyKey.__table__
-        for job in jobs:
-            if job.claim is None or job.decl_id is None or job.respond is None:
-                continue
-            conn.execute(
-                table.update()
-                .where(table.c.id == job.claim.id, table.c.state == "in_flight")
-                .values(state="done", status_code=201, response=redact(job.respond(job.decl_id)), completed_at=utcnow())
-            )
+        conn.execute(
+            table.update()
+            .where(table.c.id == bindparam("claim_id"), table.c.state == "in_flight")
+            .values(state="done", status_code=201, response=bindparam("answer"), completed_at=bindparam("now")),
+            answers,
+        )
 
 
 def _refused() -> TransitError:

@@ -1,9 +1,10 @@
 """Guarantees: a holder's reference (unique per holder) with its guarantor, amount and the USD reserved on it.
 
 A movement reserves its amount at risk when it is released or selected for control, and gives it back when it is
-written off or refused release. The reservation is atomic: the guarantee row is locked (``SELECT ... FOR UPDATE`` on
-PostgreSQL; SQLite write transactions are serialized by ``BEGIN IMMEDIATE``) and the update itself only succeeds
-while the balance covers the amount, so concurrent arrivals can never reserve more than the guarantee covers.
+written off or refused release. The reservation is atomic: one conditional ``UPDATE`` (row-locked; SQLite write
+transactions are serialized by ``BEGIN IMMEDIATE``) only succeeds while the balance covers the amount, so concurrent
+arrivals can never reserve more than the guarantee covers. When it does not succeed (or the row's amount or currency
+differ from the declaration's) the row is locked (``SELECT ... FOR UPDATE``) to decide and report the balance.
 """
 
 from __future__ import annotations
@@ -54,8 +55,35 @@ def _locked(s: Session, decl: Declaration) -> Guarantee:
     return g
 
 
+def _reserve_as_declared(store: Store, s: Session, decl: Declaration, need: float) -> Reservation | None:
+    """One conditional ``UPDATE ... RETURNING`` when the guarantee row has the amount and currency *decl* declares
+    (the usual case); None when it does not, or does not cover *need*, so the locking path decides."""
+    try:
+        capacity_usd = decl.guarantee_amount / store.usd_rate(decl.guarantee_currency)
+    except (CorridorError, KeyError, ZeroDivisionError, TypeError):
+        return None
+    with s.no_autoflush:  # the declaration's pending changes go out with the rest of the transaction, in one flush
+        got = s.execute(
+            update(Guarantee)
+            .where(
+                Guarantee.holder_id == decl.holder_id,
+                Guarantee.reference == decl.guarantee_reference,
+                Guarantee.currency == decl.guarantee_currency,
+                Guarantee.amount == decl.guarantee_amount,
+                Guarantee.reserved_usd + need <= capacity_usd + _EPS_USD,
+            )
+            .values(reserved_usd=Guarantee.reserved_usd + need)
+            .returning(Guarantee.reserved_usd)
+            .execution_options(synchronize_session=False)
+        ).first()
+    return None if got is None else Reservation(True, capacity_usd - (got[0] - need))
+
+
 def reserve(store: Store, s: Session, decl: Declaration) -> Reservation:
     """Reserve *decl*'s amount at risk on its holder's guarantee, if the balance covers it."""
+    fast = _reserve_as_declared(store, s, decl, float(decl.amount_at_risk or 0.0))
+    if fast is not None:
+        return fast
     g = _locked(s, decl)
     try:
         capacity_usd = g.amount / store.usd_rate(g.currency)

@@ -8,6 +8,8 @@
   receivers check it with :func:`verify`, which refuses signatures older than the replay window.
 - Each subscription has at most one delivery in flight and its own backoff; a bounded pool of workers with a
   per-request timeout delivers, so a slow or dead receiver delays only its own deliveries.
+- The deliverer sleeps while nothing is due: a commit that queued deliveries wakes it, a retry wakes it when its
+  backoff ends, and a slow fallback poll picks up deliveries queued by another process (no query every few ms).
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import func, or_, select
+from sqlalchemy import event, func, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -39,6 +42,8 @@ from corridor.transit.store import Store
 __all__ = ["DELIVERY_FAILED", "SIGNATURE_HEADER", "Deliverer", "Webhooks", "callback_allowed", "sign", "verify"]
 
 SIGNATURE_HEADER = "Corridor-Signature"
+#: seconds between the deliverer's fallback polls while nothing is known to be due
+IDLE_POLL_S = 2.0
 DELIVERY_FAILED = "receiver did not acknowledge (no 2xx response)"
 
 
@@ -94,6 +99,7 @@ class Webhooks:
     def __init__(self, store: Store, idem: Idempotency) -> None:
         self.store, self.idem = store, idem
         self._party_cache: dict[int, Party] = {}
+        self.on_queued: Callable[[], None] | None = None  # called after a commit that queued deliveries
 
     def subscribe(self, party: Party, data: SubscriptionIn, claim: Claim | None = None) -> dict:
         """A new subscription of *party*; 422 when the callback does not resolve to an allowed address."""
@@ -138,6 +144,10 @@ class Webhooks:
                 continue
             payload = payload or event_view(ev)
             s.add(Delivery(subscription_id=sub.id, event_id=ev.event_id, payload=payload))
+        if payload is not None and self.on_queued is not None and not s.info.get("corridor_wakes_deliverer"):
+            s.info["corridor_wakes_deliverer"] = True
+            wake = self.on_queued
+            event.listen(s, "after_commit", lambda _s: wake(), once=True)
 
     def due(self, busy: set[int], limit: int = 200) -> list[tuple[int, int, str, str, dict]]:
         """(delivery id, subscription id, url, secret, payload): the oldest due delivery of each idle subscription.
@@ -161,20 +171,25 @@ class Webhooks:
             )
             return [(d.id, sub.id, sub.callback_url, sub.secret, d.payload) for d, sub in s.execute(q)]
 
-    def record(self, delivery_id: int, ok: bool, error: str | None = None) -> None:
-        """Record an attempt: delivered, retried later (exponential backoff) or failed after the last attempt."""
+    def record(self, delivery_id: int, ok: bool, error: str | None = None) -> float | None:
+        """Record an attempt: delivered, retried later (exponential backoff) or failed after the last attempt.
+
+        Returns the seconds until the retry when there is one."""
         with self.store.tx() as s:
             d = s.get(Delivery, delivery_id)
             if d is None:
-                return
+                return None
             d.attempts += 1
             if ok:
                 d.status, d.last_error = "delivered", None
             elif d.attempts >= self.store.settings.webhook_max_attempts:
                 d.status, d.last_error = "failed", error
             else:
+                backoff_s = min(60.0, 0.25 * 2 ** (d.attempts - 1))
                 d.last_error = error
-                d.next_attempt_at = utcnow() + timedelta(seconds=min(60.0, 0.25 * 2 ** (d.attempts - 1)))
+                d.next_attempt_at = utcnow() + timedelta(seconds=backoff_s)
+                return backoff_s
+        return None
 
     def deliveries(self, party: Party, limit: int = 500) -> list[dict]:
         """Deliveries of *party*'s subscriptions."""
@@ -199,6 +214,9 @@ class Deliverer:
     def __init__(self, hooks: Webhooks) -> None:
         self.hooks, self.settings = hooks, hooks.store.settings
         self.stop_event = threading.Event()
+        self.wake = threading.Event()
+        self.retry_at: float | None = None  # monotonic time of the earliest retry this process scheduled
+        hooks.on_queued = self.wake.set
         self.busy: set[int] = set()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
@@ -218,6 +236,7 @@ class Deliverer:
     def stop(self) -> None:
         """Stop dispatching and wait for deliveries in flight (each bounded by the timeout)."""
         self.stop_event.set()
+        self.wake.set()
         if self.thread is not None:
             self.thread.join(self.settings.webhook_timeout_s + 5)
         if self.pool is not None:
@@ -226,6 +245,8 @@ class Deliverer:
 
     def _run(self) -> None:
         while not self.stop_event.is_set():
+            self.wake.clear()
+            polled_at = time.monotonic()
             with self.lock:
                 busy = set(self.busy)
             try:
@@ -236,17 +257,35 @@ class Deliverer:
                 with self.lock:
                     self.busy.add(item[1])
                 self.pool.submit(self._deliver, *item)
-            self.stop_event.wait(self.settings.webhook_poll_s)
+            self.wake.wait(self._pause_s(bool(due), polled_at))
+
+    def _pause_s(self, found: bool, polled_at: float) -> float:
+        """How long to sleep unless woken: a short poll while work was found, else until the next known retry, else
+        the fallback poll."""
+        poll_s = self.settings.webhook_poll_s
+        if found:
+            return poll_s
+        with self.lock:
+            retry_at = self.retry_at
+            if retry_at is not None and retry_at <= polled_at:  # that poll saw it due
+                self.retry_at = retry_at = None
+        pause_s = max(poll_s, IDLE_POLL_S)
+        return pause_s if retry_at is None else min(pause_s, max(poll_s, retry_at - time.monotonic()))
 
     def _deliver(self, delivery_id: int, sub_id: int, url: str, secret: str, payload: dict) -> None:
         try:
             ok = self._post(delivery_id, url, secret, payload)
-            self.hooks.record(delivery_id, ok, None if ok else DELIVERY_FAILED)
+            retry_in_s = self.hooks.record(delivery_id, ok, None if ok else DELIVERY_FAILED)
+            if retry_in_s is not None:
+                with self.lock:
+                    at = time.monotonic() + retry_in_s
+                    self.retry_at = at if self.retry_at is None else min(self.retry_at, at)
         except Exception:
             pass
         finally:
             with self.lock:
                 self.busy.discard(sub_id)
+            self.wake.set()  # the subscription's next delivery may be due now
 
     def _post(self, delivery_id: int, url: str, secret: str, payload: dict) -> bool:
         if not callback_allowed(url, self.settings.allow_private_callbacks):
