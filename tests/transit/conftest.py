@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from transit_payloads import Cast
 
 from corridor.data import read_dataset
 from corridor.transit import TransitService
 from corridor.transit.config import TransitSettings
 from corridor.transit.db import Base, make_engine, migrate
-from corridor.transit.schemas import PartyIn
 
 TEST_SETTINGS = TransitSettings(allow_private_callbacks=True, idempotency_wait_s=1.0, webhook_timeout_s=2.0, webhook_poll_s=0.02)
 
@@ -137,23 +137,6 @@ def sqlite_svc(request, tmp_path, network) -> Iterator[TransitService]:
     yield service
     service.close()
     service.store.engine.dispose()
-
-
-class Cast:
-    """The parties of a test: operator, two holders, two carriers, customs offices."""
-
-    def __init__(self, svc: TransitService) -> None:
-        def make(name: str, role: str, office: str | None = None):
-            return svc.create_party(PartyIn(name=name, role=role, office_node=office), by=None)[0]
-
-        self.op = make("Operator", "operator")
-        self.holder = make("Forwarder A", "holder")
-        self.holder_b = make("Forwarder B", "holder")
-        self.carrier = make("KTZ Express", "carrier")
-        self.carrier_b = make("Other Rail", "carrier")
-        self.altynkol = make("Altynkol customs", "customs", "altynkol")
-        self.dostyk = make("Dostyk customs", "customs", "dostyk")
-        self.poti = make("Poti customs", "customs", "poti")
 
 
 @pytest.fixture

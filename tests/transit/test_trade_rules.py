@@ -53,7 +53,7 @@ def test_kazakh_coal_owned_in_kazakhstan_passes_and_the_permit_is_audited(svc, c
 
 
 def test_unstated_owner_and_other_goods_through_the_port_are_refused(sqlite_svc):
-    from conftest import Cast
+    from transit_payloads import Cast
 
     cast = Cast(sqlite_svc)
     err = _refusal(sqlite_svc, cast.holder, coal("TR-NONE", owner=None))
@@ -63,7 +63,7 @@ def test_unstated_owner_and_other_goods_through_the_port_are_refused(sqlite_svc)
 
 
 def test_russian_coal_is_refused_on_its_origin(sqlite_svc):
-    from conftest import Cast
+    from transit_payloads import Cast
 
     cast = Cast(sqlite_svc)
     err = _refusal(sqlite_svc, cast.holder, coal("TR-RUCOAL", origin="RU"))
@@ -73,7 +73,7 @@ def test_russian_coal_is_refused_on_its_origin(sqlite_svc):
 
 
 def test_a_draft_is_refused_on_submit_and_stays_a_draft(sqlite_svc):
-    from conftest import Cast
+    from transit_payloads import Cast
 
     cast = Cast(sqlite_svc)
     d = sqlite_svc.create_declaration(cast.holder, coal("TR-DRAFT", owner="BY", submit=False))
@@ -85,7 +85,7 @@ def test_a_draft_is_refused_on_submit_and_stays_a_draft(sqlite_svc):
 
 
 def test_the_usual_middle_corridor_declaration_meets_no_trade_rule(sqlite_svc):
-    from conftest import Cast
+    from transit_payloads import Cast
 
     cast = Cast(sqlite_svc)
     d = sqlite_svc.create_declaration(cast.holder, decl_in("TR-MC"))
@@ -94,7 +94,7 @@ def test_the_usual_middle_corridor_declaration_meets_no_trade_rule(sqlite_svc):
 
 
 def test_bad_owner_country_is_a_business_rule_failure(sqlite_svc):
-    from conftest import Cast
+    from transit_payloads import Cast
 
     cast = Cast(sqlite_svc)
     d = sqlite_svc.create_declaration(cast.holder, coal("TR-XX", owner="XX"))

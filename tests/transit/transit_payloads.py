@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from corridor.transit.schemas import DeclarationIn, EventIn
+from corridor.transit import TransitService
+from corridor.transit.schemas import DeclarationIn, EventIn, PartyIn
 
 ITINERARY = [
     "altynkol",
@@ -95,3 +96,20 @@ def event(
     if container:
         body["equipmentReference"] = container
     return EventIn.model_validate(body)
+
+
+class Cast:
+    """The parties of a test: operator, two holders, two carriers, customs offices."""
+
+    def __init__(self, svc: TransitService) -> None:
+        def make(name: str, role: str, office: str | None = None):
+            return svc.create_party(PartyIn(name=name, role=role, office_node=office), by=None)[0]
+
+        self.op = make("Operator", "operator")
+        self.holder = make("Forwarder A", "holder")
+        self.holder_b = make("Forwarder B", "holder")
+        self.carrier = make("KTZ Express", "carrier")
+        self.carrier_b = make("Other Rail", "carrier")
+        self.altynkol = make("Altynkol customs", "customs", "altynkol")
+        self.dostyk = make("Dostyk customs", "customs", "dostyk")
+        self.poti = make("Poti customs", "customs", "poti")
