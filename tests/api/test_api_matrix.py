@@ -235,6 +235,7 @@ ROWS = [
             "/scenarios/base/series?years=2030",
             "/sources",
             "/provenance?record=cpc",
+            "/simulation/corridors?replications=1",
         )
     ),
 ]

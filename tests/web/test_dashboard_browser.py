@@ -260,5 +260,16 @@ def test_screenshots_of_every_view_on_a_desktop_and_a_phone(browser, live):
 
 def test_dashboard_endpoints_lists_the_api(live):
     paths = live.get("/dashboard/endpoints")["paths"]
-    assert {"/network", "/routes", "/scenarios/{name}/years/{year}", "/declarations"} <= set(paths)
-    assert "/simulation/corridors" not in paths  # so the Simulation view says it is not in this build
+    assert {"/network", "/routes", "/scenarios/{name}/years/{year}", "/declarations", "/simulation/corridors"} <= set(paths)
+
+
+def test_simulation_view_shows_the_api_percentiles_and_components(desk, live):
+    """The Simulation view draws p10–p90 per corridor and its table matches /simulation/corridors."""
+    api = live.get("/simulation/corridors")
+    assert api["corridors"], "the base scenario simulates at least one corridor"
+    desk.open("simulation")
+    desk.page.wait_for_selector("#sim-table tbody tr", timeout=120_000)
+    ids = desk.page.locator("#sim-table tbody tr td:first-child").all_inner_texts()
+    assert sorted(ids) == sorted(c["corridor_id"] for c in api["corridors"])
+    assert desk.page.locator("#sim-components tbody tr").count() == sum(len(c["components"]) for c in api["corridors"])
+    assert desk.errors == [] and desk.outside == []

@@ -1,4 +1,4 @@
-// Simulation view: transit-time ranges per corridor from /simulation/corridors when this build has the engine.
+// Simulation view: door-to-door p10–p90 days per corridor and the delay components, from /simulation/corridors.
 import { getJSON, serves } from "../api.js";
 import { byId, clear, el, say, table } from "../dom.js";
 import { chart } from "./charts.js";
@@ -31,14 +31,18 @@ async function load() {
   }
   const rows = rowsOf(body);
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => typeof rows[0][k] !== "object");
-  const withRange = rows.filter((r) => r.p10_h !== undefined || r.p10 !== undefined);
+  const withRange = rows.filter((r) => r.p10_days !== undefined);
   if (withRange.length) {
-    const canvas = el("canvas", { id: "sim-chart", role: "img", "aria-label": "p10 to p90 transit time per corridor" });
+    const canvas = el("canvas", { id: "sim-chart", role: "img", "aria-label": "p10 to p90 door-to-door days per corridor" });
     out.append(el("figure", {}, canvas));
-    const p = (r, q) => r[`p${q}_h`] ?? r[`p${q}`];
-    chart("sim-chart", "bar", withRange.map((r) => String(r.corridor ?? r.name ?? "")), [
-      { label: "p10–p90 (h)", data: withRange.map((r) => [p(r, 10), p(r, 90)]) },
+    chart("sim-chart", "bar", withRange.map((r) => String(r.corridor_id)), [
+      { label: "p10–p90 (days)", data: withRange.map((r) => [r.p10_days, r.p90_days]) },
     ], { horizontal: true });
   }
   out.append(table(keys.map((k) => ({ key: k, label: k, num: typeof rows[0][k] === "number", digits: 1 })), rows, { id: "sim-table" }));
+  const parts = rows.flatMap((r) => Object.entries(r.components || {}).map(([component, days]) => ({ corridor: r.corridor_id, component, days })));
+  if (parts.length) {
+    out.append(el("h3", { text: "Where the days go (mean days per train)" }));
+    out.append(table([{ key: "corridor", label: "corridor" }, { key: "component", label: "component" }, { key: "days", label: "days", num: true, digits: 2 }], parts, { id: "sim-components" }));
+  }
 }
