@@ -15,7 +15,7 @@ KEYS = {"corridor_id", "p10_days", "p50_days", "p90_days", "p99_days", "mean_day
 
 @pytest.fixture(scope="module")
 def base_2025(net):
-    return net.simulate(scenario="base", year=2025, replications=1, seed=7, days=30)
+    return net.simulate(scenario="china_europe_titr", year=2025, replications=1, seed=7, days=30)
 
 
 def test_simulate_a_scenario_year_from_the_notebook(base_2025):
@@ -40,7 +40,9 @@ def test_simulate_a_scenario_year_from_the_notebook(base_2025):
 
 
 def test_cli_simulate_json_has_corridors_with_percentiles_and_components():
-    r = runner.invoke(app, ["simulate", "--scenario", "base", "--year", "2025", "--days", "20", "--replications", "1", "--json"])
+    r = runner.invoke(
+        app, ["simulate", "--scenario", "china_europe_titr", "--year", "2025", "--days", "20", "--replications", "1", "--json"]
+    )
     assert r.exit_code == 0, r.output
     body = json.loads(r.output)
     ids = {c["corridor_id"] for c in body["corridors"]}
@@ -52,7 +54,22 @@ def test_cli_simulate_json_has_corridors_with_percentiles_and_components():
 
 def test_cli_simulate_table_and_output_files(tmp_path):
     r = runner.invoke(
-        app, ["simulate", "--year", "2025", "--days", "10", "--replications", "1", "--output", str(tmp_path), "--format", "csv"]
+        app,
+        [
+            "simulate",
+            "--scenario",
+            "china_europe_titr",
+            "--year",
+            "2025",
+            "--days",
+            "10",
+            "--replications",
+            "1",
+            "--output",
+            str(tmp_path),
+            "--format",
+            "csv",
+        ],
     )
     assert r.exit_code == 0, r.output
     assert "middle_btk" in r.output and "p50" in r.output
@@ -61,7 +78,20 @@ def test_cli_simulate_table_and_output_files(tmp_path):
 
 def test_cli_simulate_diff_shows_what_digital_declarations_change():
     r = runner.invoke(
-        app, ["simulate", "diff", "base", "digital_customs", "--year", "2026", "--days", "20", "--replications", "1", "--json"]
+        app,
+        [
+            "simulate",
+            "diff",
+            "china_europe_titr",
+            "china_europe_titr_digital",
+            "--year",
+            "2026",
+            "--days",
+            "20",
+            "--replications",
+            "1",
+            "--json",
+        ],
     )
     assert r.exit_code == 0, r.output
     body = json.loads(r.output)
@@ -105,7 +135,21 @@ def test_cli_simulate_diff_of_a_week_long_storm_at_aktau_and_alat():
     storm = ["--set-b", "aktau.closure_start_day=12", "--set-b", "aktau.closure_days=7", "--set-b", "baku.closure_start_day=12"]
     storm += ["--set-b", "baku.closure_days=7"]
     r = runner.invoke(
-        app, ["simulate", "diff", "base", "base", "--year", "2025", "--days", "20", "--replications", "1", *storm, "--json"]
+        app,
+        [
+            "simulate",
+            "diff",
+            "china_europe_titr",
+            "china_europe_titr",
+            "--year",
+            "2025",
+            "--days",
+            "20",
+            "--replications",
+            "1",
+            *storm,
+            "--json",
+        ],
     )
     assert r.exit_code == 0, r.output
     body = json.loads(r.output)
@@ -128,10 +172,10 @@ def test_cli_simulate_set_rejects_unknown_facilities_parameters_and_junk(value, 
 
 
 def test_cli_simulate_diff_table_shows_two_more_kuryk_ferries_cutting_the_ferry_wait():
-    args = ["simulate", "diff", "base", "base", "--year", "2025", "--days", "30", "--replications", "1"]
+    args = ["simulate", "diff", "china_europe_titr", "china_europe_titr", "--year", "2025", "--days", "30", "--replications", "1"]
     r = runner.invoke(app, [*args, "--set-b", "ferry_kuryk_baku.fleet=6"])
     assert r.exit_code == 0, r.output
-    assert "base* = base with ferry_kuryk_baku.fleet=6" in r.output
+    assert "china_europe_titr* = china_europe_titr with ferry_kuryk_baku.fleet=6" in r.output
     assert "Bulk trains" in r.output and "Facilities whose mean wait changed" in r.output
     rj = runner.invoke(app, [*args, "--set-b", "ferry_kuryk_baku.fleet=6", "--json"])
     q = {x["facility_id"]: x for x in json.loads(rj.output)["queues"]}

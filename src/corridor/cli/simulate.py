@@ -223,7 +223,8 @@ def _sim_diff_frames(ra: Any, rb: Any) -> dict[str, pd.DataFrame]:
     comp = pd.DataFrame({"a_days": ka, "b_days": kb}).fillna(0.0)
     comp["change_days"] = comp["b_days"] - comp["a_days"]
     out["components"] = comp.reset_index()
-    qa, qb = (r.queues_frame().set_index(["facility_id", "kind"])["mean_wait_h"] for r in (ra, rb))
+    # a line has one queue per direction, told apart by the node it is entered from
+    qa, qb = (r.queues_frame().set_index(["facility_id", "kind", "node"])["mean_wait_h"] for r in (ra, rb))
     q = pd.DataFrame({"a_mean_wait_h": qa, "b_mean_wait_h": qb})
     q["change_h"] = q["b_mean_wait_h"] - q["a_mean_wait_h"]
     out["queues"] = q.reset_index()
