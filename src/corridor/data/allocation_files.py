@@ -52,6 +52,27 @@ def _cited(where: str, key: str, item: dict, problems: list[Problem]) -> None:
         problems.append(Problem(where, None, f"{key}.source", item.get("source", ""), "a source with quote, or an assumption"))
 
 
+def _contracts(doc: dict, where: str, problems: list[Problem]) -> list[dict]:
+    """The file's contracted or nominated volumes per link (lower and upper bounds), each cited."""
+    contracts = []
+    for i, c in enumerate(doc.get("contracts", [])):
+        tag = f"contracts[{i}]"
+        if "link" not in c:
+            problems.append(Problem(where, None, tag, c, "a link"))
+            continue
+        _cited(where, tag, c, problems)
+        hi = c.get("max")
+        contracts.append(
+            {
+                "link": str(c["link"]),
+                "min_flow": _amount(where, f"{tag}.min", c.get("min", 0), problems),
+                "max_flow": float("inf") if hi is None else _amount(where, f"{tag}.max", hi, problems),
+                "source": str(c.get("source", "")),
+            }
+        )
+    return contracts
+
+
 def read_allocation(path: str | Path) -> AllocationCase:
     """Parse an allocation file; all problems are raised together as one :class:`DataError`."""
     p = Path(path)
@@ -85,22 +106,7 @@ def read_allocation(path: str | Path) -> AllocationCase:
         )
         if g.get("transit"):
             transit.add(str(g["name"]))
-    contracts = []
-    for i, c in enumerate(doc.get("contracts", [])):
-        tag = f"contracts[{i}]"
-        if "link" not in c:
-            problems.append(Problem(where, None, tag, c, "a link"))
-            continue
-        _cited(where, tag, c, problems)
-        hi = c.get("max")
-        contracts.append(
-            {
-                "link": str(c["link"]),
-                "min_flow": _amount(where, f"{tag}.min", c.get("min", 0), problems),
-                "max_flow": float("inf") if hi is None else _amount(where, f"{tag}.max", hi, problems),
-                "source": str(c.get("source", "")),
-            }
-        )
+    contracts = _contracts(doc, where, problems)
     sinks = {
         str(k): None if v in ("unlimited", None) else _amount(where, f"sinks.{k}", v, problems)
         for k, v in dict(doc.get("sinks", {})).items()
