@@ -96,7 +96,7 @@ def _arrow(data: bytes, width: int) -> tuple[np.ndarray, list] | None:
                 column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowException:  # anything Arrow cannot read goes to the csv module, which reports exact lines
         return None
     lines = _nonblank_lines(data)
     if irregular or not len(lines) or lines[0] != 1 or len(lines) - 1 != table.num_rows:
