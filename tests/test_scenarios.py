@@ -47,10 +47,10 @@ def test_year_network_applies_disruptions_and_overrides(net):
 def test_base_year_bottlenecks_and_shares(net):
     y = run_year(net, read_scenario("base"), 2030)
     assert y.relative_gap < 1e-4 and y.unmet_t == pytest.approx(0, abs=1)
-    assert y.shares["flow_t"].sum() == pytest.approx(10e6, rel=1e-6)
-    assert y.shares["share"].sum() == pytest.approx(1.0)
+    assert y.shares["flow_t_per_year"].sum() == pytest.approx(10e6, rel=1e-6)
+    assert y.shares["share_fraction"].sum() == pytest.approx(1.0)
     top = y.bottlenecks.iloc[0]
-    assert top["vc"] >= y.bottlenecks["vc"].max() - 1e-12 and top["vc"] > 0.8
+    assert top["vc_ratio"] >= y.bottlenecks["vc_ratio"].max() - 1e-12 and top["vc_ratio"] > 0.8
     assert not y.bottlenecks["id"].duplicated().any()
     # EU-bound cargo avoids RU, BY and IR: nothing on those corridors
     assert not {"Northern route (Kazakhstan–Russia–Belarus–Poland)", "Southern route via Turkmenistan and Iran"} & set(
@@ -60,12 +60,15 @@ def test_base_year_bottlenecks_and_shares(net):
 
 def test_growth_pushes_cargo_off_the_caspian(net):
     run = run_scenario(net, read_scenario("base"), [2024, 2030, 2035])
-    shares = run.shares_table()
+    shares = run.shares_by_year()
     middle = shares["Middle Corridor via BTK and Istanbul"]
+    long = run.shares_table()
+    assert list(long.columns) == ["year", "corridor", "flow_t_per_year", "share_fraction"]
+    assert long.groupby("year")["share_fraction"].sum().to_numpy() == pytest.approx([1.0, 1.0, 1.0])
     assert middle.loc[2024] > middle.loc[2030] > middle.loc[2035]
     sat = run.saturation()
-    assert len(sat) and sat["max_vc"].max() >= SATURATED_VC
-    assert sat["saturates_in"].dropna().astype(int).between(2024, 2035).all()
+    assert len(sat) and sat["max_vc_ratio"].max() >= SATURATED_VC
+    assert sat["saturation_year"].dropna().astype(int).between(2024, 2035).all()
 
 
 def test_cpc_disruption_strands_crude_and_raised_quota_recovers_some(net):
@@ -83,9 +86,10 @@ def test_diff_and_suez_closure(net):
     a = run_scenario(net, read_scenario("base"), [2030])
     b = run_scenario(net, read_scenario("suez_closed"), [2030])
     d = diff_runs(a, b)
-    assert "Sea via the Cape of Good Hope" in b.shares_table().columns
-    assert "Sea via Suez" not in b.shares_table().columns
-    shares_a, shares_b, change = a.shares_table().loc[2030], b.shares_table().loc[2030], d["shares"].loc[2030]
+    assert "Sea via the Cape of Good Hope" in set(b.shares_table()["corridor"])
+    assert "Sea via Suez" not in set(b.shares_table()["corridor"])
+    shares_a, shares_b = a.shares_by_year().loc[2030], b.shares_by_year().loc[2030]
+    change = d["shares"][d["shares"]["year"] == 2030].set_index("corridor")["share_fraction_change"]
     assert shares_a["Sea via Suez"] > 0.3
     assert change["Sea via Suez"] == pytest.approx(-shares_a["Sea via Suez"])  # all of Suez's share is lost
     assert change["Sea via the Cape of Good Hope"] == pytest.approx(shares_b["Sea via the Cape of Good Hope"])
@@ -104,7 +108,9 @@ def test_outputs_csv_parquet_geojson(net, tmp_path: Path):
     csvs = write_run(run, tmp_path / "csv", format="csv")
     assert any(p.name.endswith("_saturation.csv") for p in csvs)
     pq = write_run(run, tmp_path / "pq", format="parquet")
-    assert len(pd.read_parquet(next(p for p in pq if p.name.endswith("_shares.parquet")))) == 1
+    shares = pd.read_parquet(next(p for p in pq if p.name.endswith("_shares.parquet")))
+    assert list(shares.columns) == ["year", "corridor", "flow_t_per_year", "share_fraction"]
+    assert len(shares) == len(run.years[0].shares) and shares["share_fraction"].sum() == pytest.approx(1.0)
     gj = write_run(run, tmp_path / "gj", format="geojson", geometry=net.link_coordinates)
     assert gj[0].read_text().startswith('{"type": "FeatureCollection"')
     with pytest.raises(DataError, match="format"):
@@ -172,5 +178,5 @@ def test_sweep_gives_identical_results_in_process_on_processes_and_on_ray(net, m
     pd.testing.assert_frame_equal(local.samples, ray.samples)
     summary = local.summary()
     assert {"p5", "p50", "p95", "mean"} <= set(summary.columns)
-    stranded = summary[summary["metric"] == "stranded"]
-    assert (stranded["p5"] <= stranded["p95"]).all()
+    stranded = summary[summary["metric"] == "stranded_t_per_year"]
+    assert len(stranded) and (stranded["p5"] <= stranded["p95"]).all()

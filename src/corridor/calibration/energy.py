@@ -9,6 +9,7 @@ from corridor.assignment.allocation import AllocationResult, Contract, SupplyGro
 from corridor.data.allocation_files import AllocationCase
 from corridor.graph import compile_graph
 from corridor.model import Network
+from corridor.units import per_year
 
 __all__ = ["EnergyBaseYear", "solve_allocation"]
 
@@ -27,23 +28,23 @@ class EnergyBaseYear:
     def split(self) -> pd.DataFrame:
         """Route, modelled flow and share of the non-transit groups, published flow and share, difference (pp)."""
         own = self.result.groups[~self.result.groups["group"].isin(self.case.transit_groups)]
-        by_link = own.groupby("link_id")["flow"].sum()
+        by_link = own.groupby("link_id")[self.result.flow_column].sum()
         rows = [{"route": r, "modelled_t": float(by_link.get(links[0], 0.0))} for r, links in self.case.routes.items()]
         frame = pd.DataFrame(rows, columns=["route", "modelled_t"])
         total = frame["modelled_t"].sum()
-        frame["modelled_share"] = frame["modelled_t"] / total if total else 0.0
+        frame["modelled_share_fraction"] = frame["modelled_t"] / total if total else 0.0
         pub = pd.Series(self.case.published, dtype=float)
         frame["published_t"] = frame["route"].map(pub)
         ptotal = frame["published_t"].sum()
-        frame["published_share"] = frame["published_t"] / ptotal if ptotal else float("nan")
-        frame["difference_pp"] = 100.0 * (frame["modelled_share"] - frame["published_share"])
+        frame["published_share_fraction"] = frame["published_t"] / ptotal if ptotal else float("nan")
+        frame["difference_pp"] = 100.0 * (frame["modelled_share_fraction"] - frame["published_share_fraction"])
         return frame
 
     def to_dict(self) -> dict:
         return {
             "case": self.case.name,
             "unit": self.result.unit,
-            "stranded": self.result.stranded,
+            per_year("stranded", self.result.unit): self.result.stranded,
             "split": self.split().to_dict(orient="records"),
             "published_source": self.case.published_source,
         }

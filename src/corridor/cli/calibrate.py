@@ -118,9 +118,9 @@ def calibrate_cmd(
             t.add_row(
                 r["route"],
                 f"{r['modelled_t']:,.0f}",
-                f"{r['modelled_share']:.1%}",
+                f"{r['modelled_share_fraction']:.1%}",
                 f"{r['published_t']:,.0f}",
-                f"{r['published_share']:.1%}",
+                f"{r['published_share_fraction']:.1%}",
                 f"{r['difference_pp']:+.1f}",
             )
         out.print(t)

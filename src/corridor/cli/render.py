@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from corridor.cli.common import make_table, mt, out
+from corridor.cli.common import make_table, mt, out, print_by_year
 
-__all__ = ["print_energy", "print_sweep", "print_tntp", "print_year"]
+__all__ = ["print_energy", "print_energy_by_year", "print_sweep", "print_tntp", "print_year"]
 
 
 def print_year(y: Any) -> None:
@@ -30,12 +30,17 @@ def print_year(y: Any) -> None:
     )
     for _, b in y.bottlenecks.head(10).iterrows():
         t.add_row(
-            str(b["name"]), str(b["limited_by"]), mt(b["flow_t"]), mt(b["capacity_t"]), f"{b['vc']:.2f}", f"{b['delay_h']:.1f}"
+            str(b["name"]),
+            str(b["limited_by"]),
+            mt(b["flow_t_per_year"]),
+            mt(b["capacity_t_per_year"]),
+            f"{b['vc_ratio']:.2f}",
+            f"{b['delay_h']:.1f}",
         )
     out.print(t)
     s = make_table([("corridor", "left"), ("Mt", "right"), ("share", "right")], title="Corridor shares of freight")
     for _, r in y.shares.iterrows():
-        s.add_row(str(r["corridor"]), mt(r["flow_t"]), f"{r['share']:.1%}")
+        s.add_row(str(r["corridor"]), mt(r["flow_t_per_year"]), f"{r['share_fraction']:.1%}")
     out.print(s)
     if y.energy is not None:
         print_energy(y.energy)
@@ -48,20 +53,29 @@ def print_energy(e: Any) -> None:
         title=f"Energy exports ({e.cargo.value}, {e.unit}/yr): shipped {e.shipped / 1e6:.2f} M of "
         f"{e.supply / 1e6:.2f} M, stranded {e.stranded_total / 1e6:.2f} M",
     )
+    flow = e.flow_column
     for _, r in e.sinks.iterrows():
-        et.add_row(str(r["terminal"]), f"{r['flow'] / 1e6:.2f}", f"{r['share']:.1%}")
+        et.add_row(str(r["terminal"]), f"{r[flow] / 1e6:.2f}", f"{r['share_fraction']:.1%}")
     out.print(et)
-    binding = e.links[e.links["binding"] & (e.links["flow"] > 0)]
+    binding = e.links[e.links["binding"] & (e.links[flow] > 0)]
     if len(binding):
-        out.print(
-            "binding: " + ", ".join(f"{r['arc']} ({r['flow'] / 1e6:.2f} M)" for _, r in binding.iterrows()), highlight=False
-        )
+        out.print("binding: " + ", ".join(f"{r['arc']} ({r[flow] / 1e6:.2f} M)" for _, r in binding.iterrows()), highlight=False)
+
+
+def print_energy_by_year(title: str, energy: Any, fmt: Callable[[float], str]) -> None:
+    """An energy table by year with human headers: ``to_ceyhan_t_per_year`` shows as ``to ceyhan``, the unit
+    (millions of t or bcm a year) in the title."""
+    import re
+
+    units = {m.group(1) for c in energy.columns if (m := re.search(r"_([a-z]+)_per_year$", str(c)))}
+    shown = energy.rename(columns=lambda c: re.sub(r"_[a-z]+_per_year$", "", str(c)).replace("_", " "))
+    print_by_year(f"{title} (M {'/'.join(sorted(units)) or 'units'}/yr)", shown, fmt)
 
 
 def _metric_format(metric: str) -> Callable[[float], str]:
-    if metric == "share":
+    if metric == "share_fraction":
         return lambda v: f"{v:.1%}"
-    if metric == "vc":
+    if metric == "vc_ratio":
         return lambda v: f"{v:.2f}"
     return lambda v: f"{v / 1e6:.2f} M"
 
