@@ -89,7 +89,7 @@ def test_diff_and_suez_closure(net):
     assert "Sea via the Cape of Good Hope" in set(b.shares_table()["corridor"])
     assert "Sea via Suez" not in set(b.shares_table()["corridor"])
     shares_a, shares_b = a.shares_by_year().loc[2030], b.shares_by_year().loc[2030]
-    change = d["shares"][d["shares"]["year"] == 2030].set_index("corridor")["share_fraction_change"]
+    change = d["shares"][d["shares"]["year"] == 2030].set_index("corridor")["change_share_fraction"]
     assert shares_a["Sea via Suez"] > 0.3
     assert change["Sea via Suez"] == pytest.approx(-shares_a["Sea via Suez"])  # all of Suez's share is lost
     assert change["Sea via the Cape of Good Hope"] == pytest.approx(shares_b["Sea via the Cape of Good Hope"])

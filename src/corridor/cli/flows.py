@@ -205,7 +205,7 @@ def scenario_diff(
         )
         return
     out.print(f"[bold]{sb.name} minus {sa.name}[/] ({', '.join(map(str, ys))})", highlight=False)
-    change = d["shares"].pivot_table(index="year", columns="corridor", values="share_fraction_change", sort=False)
+    change = d["shares"].pivot_table(index="year", columns="corridor", values="change_share_fraction", sort=False)
     print_by_year("Change in corridor shares (percentage points)", change.rename_axis(columns=None), lambda v: f"{100 * v:+.1f}")
     bt = make_table(
         [(c, "left") for c in ("year", "link or facility", f"v/c {sa.name}", f"v/c {sb.name}", "change")],
@@ -213,14 +213,14 @@ def scenario_diff(
     )
     bd = d["bottlenecks"]
     if len(bd):
-        bd = bd.reindex(bd["vc_ratio_change"].abs().sort_values(ascending=False).index).head(10)
+        bd = bd.reindex(bd["change_vc_ratio"].abs().sort_values(ascending=False).index).head(10)
         for _, r in bd.iterrows():
             bt.add_row(
                 str(r["year"]),
                 str(r["name"]),
-                f"{r['vc_ratio_a']:.2f}" if r["vc_ratio_a"] == r["vc_ratio_a"] else "–",
-                f"{r['vc_ratio_b']:.2f}" if r["vc_ratio_b"] == r["vc_ratio_b"] else "–",
-                f"{r['vc_ratio_change']:+.2f}",
+                f"{r['a_vc_ratio']:.2f}" if r["a_vc_ratio"] == r["a_vc_ratio"] else "–",
+                f"{r['b_vc_ratio']:.2f}" if r["b_vc_ratio"] == r["b_vc_ratio"] else "–",
+                f"{r['change_vc_ratio']:+.2f}",
             )
     out.print(bt)
     if len(d["energy"]):

@@ -216,23 +216,24 @@ def run_scenario(
 
 
 def diff_runs(a: ScenarioRun, b: ScenarioRun) -> dict[str, pd.DataFrame]:
-    """Differences B - A by year: corridor shares (year, corridor, ``share_fraction_a``, ``share_fraction_b``,
-    ``share_fraction_change``), bottleneck v/c (``vc_ratio_a``, ``vc_ratio_b``, ``vc_ratio_change``), energy exports
+    """Differences B - A by year: corridor shares (year, corridor, ``a_share_fraction``, ``b_share_fraction``,
+    ``change_share_fraction``), bottleneck v/c (``a_vc_ratio``, ``b_vc_ratio``, ``change_vc_ratio``), energy exports
     and stranded volumes (the columns of :meth:`ScenarioRun.energy_table`)."""
-    sa, sb = a.shares_table(), b.shares_table()
-    shares = sa[["year", "corridor", "share_fraction"]].merge(
-        sb[["year", "corridor", "share_fraction"]], on=["year", "corridor"], how="outer", suffixes=("_a", "_b")
-    )
-    shares[["share_fraction_a", "share_fraction_b"]] = shares[["share_fraction_a", "share_fraction_b"]].fillna(0.0)
-    shares["share_fraction_change"] = shares["share_fraction_b"] - shares["share_fraction_a"]
-    shares = shares.sort_values(["year", "share_fraction_change"], ascending=[True, False], ignore_index=True)
+    keys = ["year", "corridor"]
+    sa = a.shares_table()[[*keys, "share_fraction"]].rename(columns={"share_fraction": "a_share_fraction"})
+    sb = b.shares_table()[[*keys, "share_fraction"]].rename(columns={"share_fraction": "b_share_fraction"})
+    shares = sa.merge(sb, on=keys, how="outer")
+    shares[["a_share_fraction", "b_share_fraction"]] = shares[["a_share_fraction", "b_share_fraction"]].fillna(0.0)
+    shares["change_share_fraction"] = shares["b_share_fraction"] - shares["a_share_fraction"]
+    shares = shares.sort_values(["year", "change_share_fraction"], ascending=[True, False], ignore_index=True)
     ba, bb = a.bottleneck_table(), b.bottleneck_table()
     if len(ba) and len(bb):
         m = ba.merge(bb, on=["id", "year"], how="outer", suffixes=("_a", "_b"))
-        m["vc_ratio_change"] = m["vc_ratio_b"].fillna(0) - m["vc_ratio_a"].fillna(0)
+        m = m.rename(columns={"vc_ratio_a": "a_vc_ratio", "vc_ratio_b": "b_vc_ratio"})
+        m["change_vc_ratio"] = m["b_vc_ratio"].fillna(0) - m["a_vc_ratio"].fillna(0)
         m["name"] = m["name_b"].fillna(m["name_a"])
-        cols = ["year", "id", "name", "vc_ratio_a", "vc_ratio_b", "vc_ratio_change"]
-        bott = m[cols].sort_values(["year", "vc_ratio_change"], ascending=[True, False])
+        cols = ["year", "id", "name", "a_vc_ratio", "b_vc_ratio", "change_vc_ratio"]
+        bott = m[cols].sort_values(["year", "change_vc_ratio"], ascending=[True, False])
     else:
         bott = pd.DataFrame()
     ea, eb = a.energy_table(), b.energy_table()
