@@ -65,6 +65,7 @@ class AllocationResult:
     groups: pd.DataFrame  # group, link_id, flow_<unit>_per_year
     sinks: pd.DataFrame  # terminal, flow_<unit>_per_year, share_fraction
     stranded: dict[str, float] = field(default_factory=dict)
+    arc_flows: np.ndarray | None = None  # total flow per arc of the graph it was solved on (CSR order)
 
     @property
     def flow_column(self) -> str:
@@ -239,4 +240,5 @@ def _result(g: CompiledGraph, groups: Sequence[SupplyGroup], sink_nodes: list[st
         groups=pd.DataFrame(grp_rows, columns=["group", "link_id", col]),
         sinks=pd.DataFrame({"terminal": sink_nodes, col: sink_flow, "share_fraction": sink_flow / shipped if shipped else 0.0}),
         stranded=stranded,
+        arc_flows=total_arcs,
     )

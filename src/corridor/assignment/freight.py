@@ -18,11 +18,12 @@ import pandas as pd
 
 from corridor.assignment.equilibrium import AssignmentClass, AssignmentResult, assign
 from corridor.assignment.vdf import BPR, QUEUE
-from corridor.graph import ArcKind, CompiledGraph, arc_mask, year_graph
+from corridor.graph import ArcKind, CompiledGraph, arc_mask, compile_graph
+from corridor.graph.lanes import LanedGraph, freight_lanes, lane_mask
 from corridor.model import CargoClass, Network
 from corridor.model.scenario import Demand
 
-__all__ = ["FreightResult", "assign_freight", "classify_route"]
+__all__ = ["FreightResult", "assign_freight", "class_mask", "classify_route", "freight_graph"]
 
 _BOTTLENECK_COLUMNS = ["id", "limited_by", "name", "flow_t_per_year", "capacity_t_per_year", "vc_ratio", "delay_h"]
 _SHARE_COLUMNS = ["corridor", "flow_t_per_year", "share_fraction"]
@@ -83,8 +84,25 @@ def _costs(view: Network, g: CompiledGraph) -> _Costs:
     )
 
 
-def _classes(view: Network, g: CompiledGraph, demand: Sequence[Demand], year: int) -> tuple[list[AssignmentClass], list[int]]:
-    """One assignment class per demand row (its own avoided countries), over the zones the rows use."""
+def freight_graph(view: Network, *, customs: str = "auto") -> LanedGraph:
+    """The graph every freight class shares: the container graph with every freight class's rows and bulk lanes."""
+    build = lambda: freight_lanes(view, compile_graph(view, CargoClass.CONTAINER, customs=customs, any_freight_class=True))  # noqa: E731
+    return view.derived(("freight_lanes", customs), build)
+
+
+def class_mask(view: Network, laned: LanedGraph, cargo: CargoClass, avoid: Iterable[str] = ()) -> np.ndarray:
+    """Arcs a class may use: links and transfers carrying its cargo class, its lane at split facilities, no avoided
+    country."""
+    g = laned.graph
+    classes = dict(zip(view.links["base_id"], view.links["cargo_classes"], strict=False))
+    classes.update(zip(view.transfers["base_id"], view.transfers["cargo_classes"], strict=False))
+    ok = np.array([not classes.get(b) or cargo in classes[b] for b in g.base], dtype=bool) | (g.kind == ArcKind.GATE)
+    return ok & lane_mask(laned, cargo) & arc_mask(g, avoid_countries=frozenset(avoid))
+
+
+def _classes(view: Network, laned: LanedGraph, demand: Sequence[Demand], year: int) -> tuple[list[AssignmentClass], list[int]]:
+    """One assignment class per cargo class and set of avoided countries (its links and lanes), over the rows' zones."""
+    g = laned.graph
     zones: list[int] = []
     index: dict[int, int] = {}
 
@@ -95,16 +113,22 @@ def _classes(view: Network, g: CompiledGraph, demand: Sequence[Demand], year: in
         return index[v]
 
     pairs = [(d, zone(g.origin_gate[view.resolve(d.origin)]), zone(g.dest_gate[view.resolve(d.destination)])) for d in demand]
-    classes = []
+    # rows with the same cargo class and avoided countries may use the same arcs: one class (one matrix) for them all
+    groups: dict[tuple[CargoClass, frozenset[str]], np.ndarray] = {}
     for d, zo, zd in pairs:
-        mat = np.zeros((len(zones), len(zones)))
-        mat[zo, zd] = d.at(year)
-        classes.append(AssignmentClass(d.id, mat, allowed=arc_mask(g, avoid_countries=frozenset(d.avoid_countries))))
+        key = (d.cargo_class, frozenset(d.avoid_countries))
+        mat = groups.setdefault(key, np.zeros((len(zones), len(zones))))
+        mat[zo, zd] += d.at(year)
+    classes = [
+        AssignmentClass(f"{cargo.value}:{'-'.join(sorted(avoid)) or 'any'}", mat, allowed=class_mask(view, laned, cargo, avoid))
+        for (cargo, avoid), mat in groups.items()
+    ]
     return classes, zones
 
 
-def _link_rows(view: Network, g: CompiledGraph, c: _Costs, result: AssignmentResult) -> pd.DataFrame:
-    """Loaded or capacity-limited arcs with flow, capacity, v/c and queueing delay."""
+def _link_rows(view: Network, laned: LanedGraph, c: _Costs, result: AssignmentResult) -> pd.DataFrame:
+    """Loaded or capacity-limited arcs with flow, capacity, v/c, queueing delay and lane ('' when shared)."""
+    g = laned.graph
     flows = result.flows
     delay_h = np.where(c.vot > 0, (result.costs - c.fixed - c.t0) / c.vot, 0.0)
     names = view.nodes["name"]
@@ -128,6 +152,7 @@ def _link_rows(view: Network, g: CompiledGraph, c: _Costs, result: AssignmentRes
                 "limited_by": str(g.capacity_of[a]),
                 "vc_ratio": float(flows[a] / c.capacity_t[a]) if limited else np.nan,
                 "delay_h": float(max(delay_h[a], 0.0)),
+                "lane": str(laned.lane[a]),
             }
         )
     return pd.DataFrame(rows)
@@ -160,24 +185,27 @@ def _bottlenecks(links: pd.DataFrame) -> pd.DataFrame:
     if lim.empty:
         return pd.DataFrame(columns=_BOTTLENECK_COLUMNS)
     facility = lim["limited_by"].isin(["border", "node"])
-    lim["name"] = np.where(facility, lim["to"], lim["from"] + " → " + lim["to"] + " (" + lim["mode"] + ")")
-    lim["key"] = np.where(facility, lim["to_node"], lim["id"])
+    lane = lim["lane"] if "lane" in lim.columns else pd.Series("", index=lim.index)
+    suffix = np.where(lane == "", "", " (" + lane + " lane)")
+    lim["name"] = np.where(facility, lim["to"] + suffix, lim["from"] + " → " + lim["to"] + " (" + lim["mode"] + ")")
+    lim["key"] = np.where(facility, lim["to_node"] + np.where(lane == "", "", ":" + lane), lim["id"])
     worst = lim.sort_values("vc_ratio", ascending=False).drop_duplicates("key")
     worst = worst.assign(id=worst["key"])
     return worst[_BOTTLENECK_COLUMNS].reset_index(drop=True)
 
 
 def assign_freight(view: Network, demand: Sequence[Demand], year: int, *, customs: str = "auto") -> FreightResult:
-    """Equilibrate container freight *demand* of *year* (tonnes per year) on the year view *view*."""
+    """Equilibrate freight *demand* of *year* (tonnes per year, one class per row) on the year view *view*."""
     total = float(sum(d.at(year) for d in demand))
     if not demand:
         empty = pd.DataFrame()
         return FreightResult(
             total, empty, pd.DataFrame(columns=_BOTTLENECK_COLUMNS), pd.DataFrame(columns=_SHARE_COLUMNS), 0.0, 0.0
         )
-    g = year_graph(view, CargoClass.CONTAINER, customs=customs)
+    laned = freight_graph(view, customs=customs)
+    g = laned.graph
     c = _costs(view, g)
-    classes, zones = _classes(view, g, demand, year)
+    classes, zones = _classes(view, laned, demand, year)
     result = assign(
         g.n_vertices,
         g.tails,
@@ -194,7 +222,7 @@ def assign_freight(view: Network, demand: Sequence[Demand], year: int, *, custom
         max_iter=400,
         track_routes=True,
     )
-    links = _link_rows(view, g, c, result)
+    links = _link_rows(view, laned, c, result)
     return FreightResult(
         total, links, _bottlenecks(links), _shares(view, g, zones, result), result.unassigned_demand, result.relative_gap
     )

@@ -3,8 +3,8 @@ the share of each row's tonnes that passes each count site (from the assignment'
 
 Costs follow the scenario engine: generalised cost in USD per tonne (charges + value of time x hours), with
 Davidson queues at ports, ferries and crossings and BPR on capacity-limited lines. Classes may use only links
-that carry their cargo class (the Aktau–Baku feeder takes containers only) and avoid the countries their
-shippers avoid.
+that carry their cargo class (the Aktau–Baku feeder takes containers only) and their lane where a crossing has
+separate container and bulk capacities (:mod:`corridor.graph.lanes`), and avoid the countries their shippers avoid.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from corridor.assignment.equilibrium import AssignmentClass, AssignmentResult, assign
+from corridor.assignment.freight import class_mask, freight_graph
 from corridor.assignment.vdf import BPR, QUEUE
-from corridor.graph import ArcKind, CompiledGraph, arc_mask, compile_graph
+from corridor.graph import CompiledGraph
 from corridor.model import CargoClass, Network
 
 __all__ = ["FreightProblem", "build_freight_problem", "route_proportions", "site_matrix"]
@@ -63,24 +64,11 @@ class FreightProblem:
         )
 
 
-def _shared_capacity_t(view: Network, g: CompiledGraph) -> np.ndarray:
-    """Capacity in tonnes of each arc for all classes together: the larger of the container and the bulk figure.
-
-    A border or port with both a TEU and a tonnage capacity (Dostyk: 277,400 TEU of container transshipment,
-    20 Mt in all) would otherwise cap bulk trains at the container terminal's capacity.
-    """
-    bulk = compile_graph(view, CargoClass.DRY_BULK)
-    bulk_cap = dict(zip(bulk.ref, bulk.capacity * bulk.t_per_unit, strict=True))
-    own = g.capacity * g.t_per_unit
-    other = np.array([bulk_cap.get(r, -np.inf) if r else -np.inf for r in g.ref], dtype=float)
-    return np.where(np.isfinite(own) & np.isfinite(other), np.maximum(own, other), own)
-
-
 def _cost_arrays(view: Network, g: CompiledGraph) -> dict[str, np.ndarray]:
     t_unit = g.t_per_unit
     vot = view.parameter("value_of_time_usd_per_teu_h") / view.parameter("t_per_teu")
     time_h = np.maximum(g.moving_h + g.waiting_h, 0.0)
-    capacity = _shared_capacity_t(view, g)
+    capacity = g.capacity * t_unit
     limited = np.isfinite(capacity) & (capacity > 0)
     queue = limited & (np.isin(g.capacity_of, ["border", "node", "transfer"]) | np.isin(g.mode, ["ferry", "sea"]))
     return {
@@ -93,16 +81,10 @@ def _cost_arrays(view: Network, g: CompiledGraph) -> dict[str, np.ndarray]:
     }
 
 
-def _class_mask(view: Network, g: CompiledGraph, cargo: CargoClass, avoid: tuple[str, ...]) -> np.ndarray:
-    classes = dict(zip(view.links["base_id"], view.links["cargo_classes"], strict=False))
-    ok = np.array([not classes.get(b) or cargo in classes[b] for b in g.base], dtype=bool)
-    ok |= g.kind != ArcKind.LINK
-    return ok & arc_mask(g, avoid_countries=frozenset(avoid))
-
-
 def build_freight_problem(view: Network, demand: pd.DataFrame, zone_node: dict[str, str]) -> FreightProblem:
     """Set up the assignment of *demand* (rows of demand.csv for one year) on the year view *view*."""
-    g = compile_graph(view, CargoClass.CONTAINER)
+    laned = freight_graph(view)
+    g = laned.graph
     zones: list[int] = []
     index: dict[int, int] = {}
 
@@ -116,7 +98,7 @@ def build_freight_problem(view: Network, demand: pd.DataFrame, zone_node: dict[s
     for row in demand.itertuples():
         o, d = zone_node[row.origin_zone], zone_node[row.destination_zone]
         pairs.append((zone(g.origin_gate[o]), zone(g.dest_gate[d])))
-        allowed.append(_class_mask(view, g, CargoClass(row.cargo_class), tuple(row.avoid_countries or ())))
+        allowed.append(class_mask(view, laned, CargoClass(row.cargo_class), tuple(row.avoid_countries or ())))
     return FreightProblem(
         view, g, demand.reset_index(drop=True), np.array(zones, dtype=np.int64), pairs, allowed, _cost_arrays(view, g)
     )

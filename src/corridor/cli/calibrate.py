@@ -87,13 +87,21 @@ def calibrate_cmd(
     output: Annotated[Path, typer.Option("--output", "-O", help="Folder to write calibrated_<year>.toml into.")] = Path("."),
     prior_weight: CalPriorOpt = 1.0,
     data: CalDataOpt = None,
+    base_output: Annotated[
+        Path | None, typer.Option("--base-output", help="Also write the base scenario (calibrated demand grown per group) here.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate the base-year OD matrix from the counts; print the fit per count site; write the scenario."""
-    from corridor.calibration import FIT_LIMIT, LOO_LIMIT, scenario_name, write_calibrated_scenario
+    from corridor.calibration import FIT_LIMIT, LOO_LIMIT, scenario_name, write_base_scenario, write_calibrated_scenario
 
     net, tables, cal = _calibration(year, data, prior_weight, as_json)
     path = write_calibrated_scenario(cal, tables, net, Path(output) / f"{scenario_name(year)}.toml")
+    if base_output is not None:
+        try:
+            write_base_scenario(cal, tables, net, base_output)
+        except CorridorError as exc:
+            fail(exc, as_json)
     summary = cal.summary()
     if as_json:
         body = {"sites": _cal_sites_json(cal.sites, "modelled"), "summary": summary, "scenario": str(path)}
@@ -111,20 +119,22 @@ def calibrate_cmd(
     )
     if cal.energy is not None:
         split = cal.energy.split()
+        unit = cal.energy.result.unit
+        modelled, published = f"modelled_{unit}_per_year", f"published_{unit}_per_year"
         t = Table(title=f"Crude exports by route, {year}: allocation vs published", title_justify="left")
         for col in ("route", "modelled t", "share", "published t", "share ", "diff (pp)"):
             t.add_column(col, justify="left" if col == "route" else "right")
         for _, r in split.iterrows():
             t.add_row(
                 r["route"],
-                f"{r['modelled_t']:,.0f}",
+                f"{r[modelled]:,.0f}",
                 f"{r['modelled_share_fraction']:.1%}",
-                f"{r['published_t']:,.0f}",
+                f"{r[published]:,.0f}",
                 f"{r['published_share_fraction']:.1%}",
                 f"{r['difference_pp']:+.1f}",
             )
         out.print(t)
-    out.print(f"wrote {path}", highlight=False)
+    out.print(f"wrote {path}" + (f" and {base_output}" if base_output else ""), highlight=False)
 
 
 def validate_cmd(

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from corridor.cli.common import make_table, mt, out, print_by_year
+from corridor.units import per_year
 
-__all__ = ["print_energy", "print_energy_by_year", "print_sweep", "print_tntp", "print_year"]
+__all__ = ["print_allocation", "print_energy", "print_energy_by_year", "print_sweep", "print_tntp", "print_year"]
 
 
 def print_year(y: Any) -> None:
@@ -42,8 +43,49 @@ def print_year(y: Any) -> None:
     for _, r in y.shares.iterrows():
         s.add_row(str(r["corridor"]), mt(r["flow_t_per_year"]), f"{r['share_fraction']:.1%}")
     out.print(s)
-    if y.energy is not None:
+    if getattr(y, "allocations", None):
+        for a in y.allocations.values():
+            print_allocation(a)
+        if y.energy is not None:
+            _print_binding(y.energy)
+    elif y.energy is not None:
         print_energy(y.energy)
+
+
+def _amount(v: float, unit: str) -> str:
+    """Tonnes in Mt, bcm as they are."""
+    return f"{v:,.2f}" if unit == "bcm" else f"{v / 1e6:,.2f}"
+
+
+def print_allocation(a: Any) -> None:
+    """One allocation case of a year: flows by route against the published split, then by export terminal."""
+    unit = a.result.unit
+    shown = "bcm" if unit == "bcm" else "Mt"
+    pub_unit = a.case.published_unit or unit
+    rt = make_table(
+        [("route", "left"), (shown, "right"), ("share", "right"), ("published share", "right"), ("diff pp", "right")],
+        title=f"{a.case.name} ({a.case.cargo.value}): flows by route vs published ({pub_unit}; {a.case.published_source})",
+    )
+    modelled = per_year("modelled", unit)
+    for _, r in a.split().iterrows():
+        has_pub = r["published_share_fraction"] == r["published_share_fraction"]
+        rt.add_row(
+            str(r["route"]),
+            _amount(r[modelled], unit),
+            f"{r['modelled_share_fraction']:.1%}",
+            f"{r['published_share_fraction']:.1%}" if has_pub else "–",
+            f"{r['difference_pp']:+.1f}" if has_pub else "–",
+        )
+    out.print(rt)
+    tt = make_table(
+        [("terminal", "left"), (shown, "right"), ("share", "right")],
+        title=f"{a.case.name}: exports by terminal, shipped {_amount(a.shipped, unit)} of {_amount(a.supply, unit)} {shown}, "
+        f"stranded {_amount(a.stranded_total, unit)}",
+    )
+    flow = a.result.flow_column
+    for _, r in a.result.sinks.sort_values(flow, ascending=False).iterrows():
+        tt.add_row(str(r["terminal"]), _amount(r[flow], unit), f"{r['share_fraction']:.1%}")
+    out.print(tt)
 
 
 def print_energy(e: Any) -> None:
@@ -57,6 +99,12 @@ def print_energy(e: Any) -> None:
     for _, r in e.sinks.iterrows():
         et.add_row(str(r["terminal"]), f"{r[flow] / 1e6:.2f}", f"{r['share_fraction']:.1%}")
     out.print(et)
+    _print_binding(e)
+
+
+def _print_binding(e: Any) -> None:
+    """The capacities that bind the energy flows, if any."""
+    flow = e.flow_column
     binding = e.links[e.links["binding"] & (e.links[flow] > 0)]
     if len(binding):
         out.print("binding: " + ", ".join(f"{r['arc']} ({r[flow] / 1e6:.2f} M)" for _, r in binding.iterrows()), highlight=False)

@@ -15,7 +15,7 @@ from typing import Any
 from corridor.errors import DataError, Problem
 from corridor.schema.enums import CargoClass
 
-__all__ = ["ENERGY_DIR", "AllocationCase", "find_allocation", "read_allocation"]
+__all__ = ["ENERGY_DIR", "AllocationCase", "allocation_path", "find_allocation", "read_allocation"]
 
 ENERGY_DIR = Path(__file__).parent / "energy"
 
@@ -36,6 +36,8 @@ class AllocationCase:
     published: dict[str, float] = field(default_factory=dict)
     published_source: str = ""
     file: str = ""
+    route_groups: dict[str, list[str]] = field(default_factory=dict)  # route -> the groups it counts (default: all own)
+    published_unit: str = ""
 
 
 def _amount(where: str, key: str, value: Any, problems: list[Problem]) -> float:
@@ -110,6 +112,11 @@ def read_allocation(path: str | Path) -> AllocationCase:
     except ValueError:
         problems.append(Problem(where, None, "cargo", doc.get("cargo"), "liquid_bulk or gas"))
         cargo = CargoClass.LIQUID_BULK
+    names = {g["name"] for g in groups}
+    for route, members in dict(doc.get("route_groups", {})).items():
+        for m in members:
+            if m not in names:
+                problems.append(Problem(where, None, f"route_groups.{route}", m, "the name of a group in this file"))
     if problems:
         raise DataError(problems)
     return AllocationCase(
@@ -122,10 +129,21 @@ def read_allocation(path: str | Path) -> AllocationCase:
         tariffs=tariffs,
         routes={str(k): list(v) for k, v in dict(doc.get("routes", {})).items()},
         transit_groups=frozenset(transit),
-        published={str(k): float(v) for k, v in dict(pub.get("t", {})).items()},
+        published={str(k): float(v) for k, v in dict(pub.get("t", pub.get("amount", {}))).items()},
         published_source=str(pub.get("source", "")),
+        route_groups={str(k): [str(g) for g in v] for k, v in dict(doc.get("route_groups", {})).items()},
+        published_unit=str(pub.get("unit", "t" if "t" in pub else "")),
         file=where,
     )
+
+
+def allocation_path(name_or_path: str | Path) -> Path | None:
+    """The file of a shipped case (``kz_crude_2024``) or an existing TOML path; None when neither exists."""
+    shipped = ENERGY_DIR / f"{name_or_path}.toml"
+    if shipped.is_file():
+        return shipped
+    p = Path(name_or_path)
+    return p if p.suffix == ".toml" and p.is_file() else None
 
 
 def find_allocation(

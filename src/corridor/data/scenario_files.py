@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from corridor.data.allocation_files import ENERGY_DIR, allocation_path
 from corridor.data.csvfile import decode_utf8, read_bytes
 from corridor.errors import DataError, Problem
 from corridor.model.scenario import Demand, Disruption, EnergyCase, Override, Scenario
@@ -91,6 +92,22 @@ def _load(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     return _merge(_load(parent, (*seen, path.resolve())), doc)
 
 
+_FREIGHT_CLASSES = (CargoClass.CONTAINER, CargoClass.DRY_BULK, CargoClass.LIQUID_BULK)
+
+
+def _cargo_class(d: dict[str, Any], key: str, where: str, problems: list[Problem]) -> CargoClass:
+    """A demand row's cargo class (containers when not given); a freight class, else a problem naming the row."""
+    value = d.get("cargo_class", CargoClass.CONTAINER.value)
+    try:
+        cargo = CargoClass(value)
+    except ValueError:
+        cargo = None
+    if cargo not in _FREIGHT_CLASSES:
+        problems.append(Problem(where, None, key, value, ", ".join(c.value for c in _FREIGHT_CLASSES)))
+        return CargoClass.CONTAINER
+    return cargo
+
+
 def _demand(doc: dict[str, Any], where: str, problems: list[Problem]) -> tuple[Demand, ...]:
     out = []
     for i, d in enumerate(doc.get("demand", [])):
@@ -106,6 +123,8 @@ def _demand(doc: dict[str, Any], where: str, problems: list[Problem]) -> tuple[D
                 avoid_countries=tuple(d.get("avoid_countries", ())),
                 source=str(d.get("source", "")),
                 quote=str(d.get("quote", d.get("assumption", ""))),
+                cargo_class=_cargo_class(d, f"demand[{i}].cargo_class", where, problems),
+                commodity=str(d.get("commodity", "")),
             )
         )
         if not d["t_per_year"]:
@@ -134,11 +153,22 @@ def _disruptions(doc: dict[str, Any], where: str, problems: list[Problem]) -> tu
     return tuple(out)
 
 
-def _energy(doc: dict[str, Any]) -> EnergyCase | None:
+def _allocations(e: dict[str, Any], where: str, problems: list[Problem]) -> tuple[str, ...]:
+    """The allocation cases an ``[energy]`` table names; each must be a shipped case or an existing file."""
+    names = e.get("allocation", [])
+    names = [names] if isinstance(names, str) else list(names)
+    for name in names:
+        if allocation_path(str(name)) is None:
+            problems.append(Problem(where, None, "energy.allocation", name, f"a case in {ENERGY_DIR} or a TOML file"))
+    return tuple(str(n) for n in names)
+
+
+def _energy(doc: dict[str, Any], where: str, problems: list[Problem]) -> EnergyCase | None:
     if "energy" not in doc:
         return None
     e = doc["energy"]
     return EnergyCase(
+        allocations=_allocations(e, where, problems),
         cargo=CargoClass(e.get("cargo", "liquid_bulk")),
         supplies={k: float(v) for k, v in e.get("supplies", {}).items()},
         sinks={k: None if v == "unlimited" else float(v) for k, v in e.get("sinks", {}).items()},
@@ -160,6 +190,7 @@ def read_scenario(name_or_path: str | Path) -> Scenario:
         raise DataError(problems)
     demand = _demand(doc, where, problems)
     disruptions = _disruptions(doc, where, problems)
+    energy = _energy(doc, where, problems)
     overrides = tuple(
         Override(
             table=o["table"],
@@ -185,6 +216,6 @@ def read_scenario(name_or_path: str | Path) -> Scenario:
         overrides=overrides,
         disruptions=disruptions,
         digital_customs=dict(doc.get("policies", {}).get("digital_customs", {})),
-        energy=_energy(doc),
+        energy=energy,
         file=where,
     )

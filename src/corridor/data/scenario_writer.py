@@ -39,8 +39,9 @@ def write_scenario(
     header_comment: str = "",
     copy_from: str | None = "base",
 ) -> Path:
-    """Write the scenario; each demand mapping has id, origin, destination, t (tonnes in *base_year*),
-    avoid_countries, source and quote. Returns the path written."""
+    """Write the scenario; each demand mapping has id, origin, destination, t (tonnes in *base_year*) or t_by_year
+    (anchor year -> tonnes), avoid_countries, source and quote, and may have commodity, cargo_class and
+    annual_growth. Returns the path written."""
     lines = [f"# {line}" for line in header_comment.splitlines()]
     lines += [
         f"name = {_s(name)}",
@@ -53,18 +54,19 @@ def write_scenario(
     ]
     for d in demand:
         avoid = ", ".join(_s(c) for c in d.get("avoid_countries", ()) or ())
+        anchors = d.get("t_by_year") or {int(base_year): d["t"]}
+        lines += ["[[demand]]", f"id = {_s(d['id'])}"]
+        lines += [f"{k} = {_s(d[k])}" for k in ("commodity", "cargo_class") if d.get(k)]
         lines += [
-            "[[demand]]",
-            f"id = {_s(d['id'])}",
             f"origin = {_s(d['origin'])}",
             f"destination = {_s(d['destination'])}",
             f"avoid_countries = [{avoid}]",
-            "annual_growth = 0.0",
+            f"annual_growth = {float(d.get('annual_growth', 0.0))!r}",
             f"source = {_s(d['source'])}",
             f"quote = {_s(d['quote'])}",
             "",
             "[demand.t_per_year]",
-            f"{int(base_year)} = {float(d['t']):.0f}",
+            *[f"{int(y)} = {float(v):.0f}" for y, v in sorted(anchors.items())],
             "",
         ]
     if copy_from:

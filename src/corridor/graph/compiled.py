@@ -31,6 +31,7 @@ _LAYER_MODE = {
 CUSTOMS_REGIMES = ("auto", "digital", "paper")
 _PIPELINES = (Mode.OIL_PIPELINE, Mode.GAS_PIPELINE)
 _PIPE_LAYERS = (Layer.OIL_PIPELINE.value, Layer.GAS_PIPELINE.value)
+_FREIGHT = frozenset({CargoClass.CONTAINER, CargoClass.DRY_BULK, CargoClass.LIQUID_BULK})
 
 
 class ArcKind(IntEnum):
@@ -118,6 +119,13 @@ class _Context:
     carried: frozenset[Mode]
     t_per_unit: float
     border_wait: dict[str, float]
+    any_freight: bool = False  # also rows narrowed to other freight classes (the shared multi-class freight graph)
+
+    def takes(self, classes: object) -> bool:
+        """Whether a row narrowed to *classes* (empty: every class) is compiled."""
+        if not classes:
+            return True
+        return bool(set(classes) & _FREIGHT) if self.any_freight else self.cargo in classes
 
     def node_cap(self, node: str) -> float:
         """Capacity of a port or crossing in the cargo's unit per year (inf where none is known)."""
@@ -172,7 +180,7 @@ def _add_links(arcs: _Arcs, ctx: _Context) -> None:
     for link_id, r in ctx.view.links.iterrows():
         mode = Mode(r["mode"])
         classes = r["cargo_classes"]
-        if mode not in ctx.carried or (classes and ctx.cargo not in classes):
+        if mode not in ctx.carried or not ctx.takes(classes):
             continue
         km, moving, cost, co2 = _link_amounts(ctx, r, mode)
         layer, to_node = str(r["layer"]), str(r["to_node"])
@@ -194,7 +202,7 @@ def _add_transfers(arcs: _Arcs, ctx: _Context) -> None:
         if _LAYER_MODE[la] not in ctx.carried or _LAYER_MODE[lb] not in ctx.carried:
             continue
         node = str(r["node_id"])
-        if r["cargo_classes"] and ctx.cargo not in r["cargo_classes"]:
+        if not ctx.takes(r["cargo_classes"]):
             continue
         if (node, la.value) not in arcs.vid or (node, lb.value) not in arcs.vid:
             continue  # no active link on one side: the transfer leads nowhere
@@ -235,18 +243,23 @@ def _column(pick: list[tuple], i: int, dtype: object) -> np.ndarray:
     return np.array([r[i] for r in pick], dtype=dtype)
 
 
-def compile_graph(view: Network, cargo: CargoClass | str, *, customs: str = "auto") -> CompiledGraph:
+def compile_graph(
+    view: Network, cargo: CargoClass | str, *, customs: str = "auto", any_freight_class: bool = False
+) -> CompiledGraph:
     """Compile the year view *view* (see :meth:`Network.at_year`) for one cargo class.
 
     *customs* picks the border regime: ``auto`` uses digital declarations where a crossing offers them in
-    the view's year, ``digital`` wherever offered at all, ``paper`` nowhere.
+    the view's year, ``digital`` wherever offered at all, ``paper`` nowhere. With *any_freight_class* the rows
+    narrowed to another freight class (a tanker link, an oil berth) are compiled too, in *cargo*'s unit: the
+    shared graph of a multi-class freight assignment, whose classes are kept to their rows by arc masks.
     """
     cargo = CargoClass(cargo)
     if customs not in CUSTOMS_REGIMES:
         raise ValueError(f"customs must be one of {', '.join(CUSTOMS_REGIMES)}, got {customs!r}")
     year = view.year if view.year is not None else 10**6
     t_per_unit = {CargoClass.CONTAINER: view.parameter("t_per_teu"), CargoClass.GAS: view.parameter("t_per_bcm")}.get(cargo, 1.0)
-    ctx = _Context(view, cargo, CARGO_MODES[cargo], float(t_per_unit), _border_waits(view.nodes, customs, year))
+    waits = _border_waits(view.nodes, customs, year)
+    ctx = _Context(view, cargo, CARGO_MODES[cargo], float(t_per_unit), waits, any_freight_class)
     arcs = _Arcs()
     _add_links(arcs, ctx)
     _add_transfers(arcs, ctx)

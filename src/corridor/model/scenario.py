@@ -37,6 +37,8 @@ class Demand:
     avoid_countries: tuple[str, ...] = ()
     source: str = ""
     quote: str = ""
+    cargo_class: CargoClass = CargoClass.CONTAINER  # which links and lanes the cargo may use
+    commodity: str = ""  # what the row carries (containers, grain, coal...), for reports
 
     def at(self, year: int) -> float:
         """Tonnes per year in *year*: geometric interpolation between anchors, growth beyond them."""
@@ -83,13 +85,18 @@ class Disruption:
 
 @dataclass(frozen=True)
 class EnergyCase:
-    """Energy exports to route: supplies, export terminals, quotas."""
+    """Energy exports to route: supplies, export terminals, quotas (least cost), or named allocation cases.
+
+    With ``allocations`` (case names or files, e.g. ``kz_crude_2024``) the exports follow the cases' supply
+    groups, contracts and tariffs instead of least cost; ``quotas`` then renegotiate contracted links.
+    """
 
     cargo: CargoClass
     supplies: dict[str, float]
     sinks: dict[str, float | None]
     quotas: dict[str, float] = field(default_factory=dict)
     source: str = ""
+    allocations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,18 @@ capacity) and shares ``share_fraction`` (0 to 1, never percent).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from corridor.assignment.energy import EnergyFlowResult, solve_energy_flows
 from corridor.assignment.freight import FreightResult, assign_freight
+from corridor.data.allocation_files import allocation_path, read_allocation
 from corridor.errors import DataError, Problem
 from corridor.graph import year_graph
 from corridor.model import Network
 from corridor.model.scenario import Scenario
+from corridor.scenarios.energy_cases import AllocatedEnergy, solve_case
 from corridor.units import per_year
 
 __all__ = [
@@ -53,12 +55,18 @@ def _wide(shares: pd.DataFrame, value: str) -> pd.DataFrame:
 
 @dataclass
 class YearResult:
-    """One year of a scenario: the freight equilibrium and the energy flows (None when the scenario has none)."""
+    """One year of a scenario: the freight equilibrium and the energy flows (None when the scenario has none).
+
+    ``allocations`` holds each named allocation case (crude, gas) by case name, with flows by route and
+    terminal; ``energy`` keeps its old meaning, the flows of the scenario's energy cargo (from the first
+    allocation case of that cargo when the scenario names cases).
+    """
 
     scenario: str
     year: int
     freight: FreightResult
     energy: EnergyFlowResult | None
+    allocations: dict[str, AllocatedEnergy] = field(default_factory=dict)
 
     @property
     def demand_t(self) -> float:
@@ -95,13 +103,31 @@ class YearResult:
             "bottlenecks": self.bottlenecks.head(15).to_dict(orient="records"),
             "corridor_shares": self.shares.to_dict(orient="records"),
             "energy": None if self.energy is None else self.energy.to_dict(),
+            "energy_allocations": {k: v.to_dict() for k, v in self.allocations.items()},
         }
 
 
-def _energy(view: Network, scenario: Scenario, year: int) -> EnergyFlowResult | None:
-    """The scenario's energy case on the year's network; supplies must be open that year."""
+def _allocations(view: Network, scenario: Scenario) -> tuple[EnergyFlowResult | None, dict[str, AllocatedEnergy]]:
+    """The scenario's allocation cases on the year's network, and the first of its energy cargo as flows."""
     e = scenario.energy
-    if e is None:
+    assert e is not None
+    out, flows = {}, None
+    for name in e.allocations:
+        path = allocation_path(name)
+        if path is None:
+            raise DataError(Problem(scenario.file, None, "energy.allocation", name, "a shipped case or a TOML file"))
+        case = read_allocation(path)
+        solved = solve_case(view, case, quotas=e.quotas, customs=scenario.customs)
+        out[case.name] = solved
+        if flows is None and case.cargo == e.cargo:
+            flows = solved.as_flow_result(year_graph(view, case.cargo, customs=scenario.customs))
+    return flows, out
+
+
+def _energy(view: Network, scenario: Scenario, year: int) -> EnergyFlowResult | None:
+    """The scenario's least-cost energy case on the year's network; supplies must be open that year."""
+    e = scenario.energy
+    if e is None or not e.supplies:
         return None
     g = year_graph(view, e.cargo, customs=scenario.customs)
     missing = [n for n in e.supplies if n not in g.origin_gate]
@@ -117,6 +143,9 @@ def run_year(net: Network, scenario: Scenario, year: int) -> YearResult:
     scenario.validate(net, [year])
     view = scenario.network_for(net, year)
     freight = assign_freight(view, scenario.demand, year, customs=scenario.customs)
+    if scenario.energy is not None and scenario.energy.allocations:
+        flows, allocations = _allocations(view, scenario)
+        return YearResult(scenario.name, year, freight, flows, allocations)
     return YearResult(scenario.name, year, freight, _energy(view, scenario, year))
 
 
@@ -189,14 +218,25 @@ class ScenarioRun:
             rows.append(row)
         return pd.DataFrame(rows).set_index("year").fillna(0.0) if rows else pd.DataFrame()
 
+    def energy_routes_table(self) -> pd.DataFrame:
+        """Flows by allocation case and route, by year, with the published split where the case has one."""
+        frames = [
+            a.split().assign(year=y.year, case=name, unit=a.result.unit) for y in self.years for name, a in y.allocations.items()
+        ]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The run's result tables by name: bottlenecks, saturation, shares and energy."""
-        return {
+        """The run's result tables by name: bottlenecks, saturation, shares, energy and energy routes."""
+        out = {
             "bottlenecks": self.bottleneck_table(),
             "saturation": self.saturation(),
             "shares": self.shares_table(),
             "energy": self.energy_table().reset_index(),
         }
+        routes = self.energy_routes_table()
+        if len(routes):
+            out["energy_routes"] = routes
+        return out
 
     def flows(self) -> dict[int, pd.DataFrame]:
         """Loaded and capacity-limited arcs by year (the ``arc`` column names the directed link)."""

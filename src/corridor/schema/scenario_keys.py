@@ -97,6 +97,9 @@ def _leaf(spec: ScenarioKey, value: object) -> str | None:
     if t == "list:country":
         ok = isinstance(value, list) and all(isinstance(v, str) and is_country(v) for v in value)
         return None if ok else "a list of ISO 3166-1 alpha-2 country codes"
+    if t == "list:id":
+        ok = isinstance(value, list) and all(isinstance(v, str) and not CONTROL_CHARS.search(v) for v in value)
+        return None if ok else "a list of names"
     if not isinstance(value, str):
         return "a string"
     if CONTROL_CHARS.search(value.replace("\n", "") if t == "text" else value):
