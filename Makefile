@@ -39,6 +39,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/assignment.py
 	$(BIN)/python bench/transit_load.py
+	$(BIN)/python bench/simulation.py
 
 ## make serve: the transit service on http://127.0.0.1:8000 (SQLite by default, CORRIDOR_DATABASE_URL for PostgreSQL)
 serve: $(STAMP)

@@ -19,7 +19,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import build_dataset  # noqa: E402
+from dataset_builder import build_dataset  # noqa: E402
 
 from corridor.data import read_dataset  # noqa: E402
 from corridor.schema import TABLES  # noqa: E402

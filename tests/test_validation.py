@@ -244,7 +244,7 @@ def test_many_bad_rows_report_the_first_few_and_a_count(dataset_copy: Path):
 
 
 def _big_dataset(folder: Path, n_links: int, bad: dict[int, dict]) -> Path:
-    from conftest import build_dataset
+    from dataset_builder import build_dataset
 
     n_nodes = 500
     nodes = [

@@ -21,6 +21,8 @@ from corridor.data.tntp import read_tntp
 from corridor.model import Network
 from corridor.routing import CorridorResult, RouteSet, compare_corridors, find_routes
 from corridor.routing.compare import comparison_frame
+from corridor.scenarios.simulation import simulate_scenario
+from corridor.simulation import SimulationResult
 
 __all__ = ["Corridor", "load", "tntp"]
 
@@ -42,6 +44,23 @@ class Corridor(Network):
     ) -> pd.DataFrame:
         """:meth:`compare` as a table, with costs also in *currency* if given."""
         return comparison_frame(self.compare(origin, destination, **options), currency=currency)
+
+    def simulate(
+        self,
+        scenario: str = "base",
+        year: int = 2025,
+        *,
+        replications: int = 30,
+        seed: int = 7,
+        days: float = 365.0,
+        **options: Any,
+    ) -> SimulationResult:
+        """Simulate operations of *scenario* in *year* (trains, yards, borders, ferries, storms); same seed, same result.
+
+        Options: ``origin``/``destination`` (the pair probe trains run between), ``use_ray``, ``workers``,
+        ``overrides`` (``{"ferry_kuryk_baku.fleet": 6}``), ``operations`` (a table like ``operations.csv``).
+        """
+        return simulate_scenario(self, scenario, year, days=days, replications=replications, seed=seed, **options)
 
     def to_networkx(self, *, year: int | None = None, include_planned: bool = False) -> nx.MultiDiGraph:
         """A networkx MultiDiGraph: nodes with their attributes, one edge per directed link keyed by link id."""

@@ -38,7 +38,7 @@ OPTIONS: dict[str, Option] = {
             "k_penalty", 0.6, "Relative weight increase per use applied to a found route's links when searching alternatives."
         ),
         Option("k_max_iterations", 40, "Most shortest-path searches spent on finding k alternatives."),
-        Option("ray_address", "", "Ray cluster for sweeps (e.g. ray://head:10001); set, sweeps run there; empty: local."),
+        Option("ray_address", "", "Ray cluster for sweeps and simulation replications (e.g. ray://head:10001); empty: local."),
         # HTTP API (corridor.api reads these; CORRIDOR_DATABASE_URL, CORRIDOR_RATE_PER_S, ... override them)
         Option("database_url", "", "SQLAlchemy URL of the transit database; empty means SQLite in ~/.corridor/transit.sqlite."),
         Option("rate_per_s", 100.0, "Requests per second allowed to one party (or one client address when unauthenticated)."),
@@ -65,6 +65,11 @@ OPTIONS: dict[str, Option] = {
         Option("transit_webhook_tolerance_s", 300, "Replay window of webhook signatures: largest age of `t=` accepted."),
         Option("transit_idempotency_wait_s", 5.0, "Seconds a retry waits for the same key's request still in flight."),
         Option("transit_idempotency_lease_s", 60.0, "Seconds after which an unfinished idempotency claim may be re-claimed."),
+        Option(
+            "transit_eta_simulation",
+            True,
+            "Give ETAs p50/p90 arrival times from the operations simulation of the base scenario (once per route and year).",
+        ),
     ]
 }
 

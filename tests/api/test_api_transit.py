@@ -34,6 +34,7 @@ def test_full_lifecycle_with_automatic_release(api):
     assert d["status"] == "released" and is_mrn(d["mrn"]) and 0 <= d["arrival_to_release_s"] < 1.0
     eta = c.get(f"/declarations/{d['id']}/eta", headers=api.h("holder")).json()
     assert eta["position"] == "altynkol" and eta["next_legs"][0] == {"from": "altynkol", "to": "zhetygen"} and eta["eta"]
+    assert eta["as_of"] < eta["eta_p50"] <= eta["eta_p90"] and "simulated trains" in eta["eta_simulation"]
     c.post("/events", json=arrival("ev-lc-2", "altynkol", train="T-LC-1", code="DEPA"), headers=api.h("carrier"))
     assert get(api, d["id"])["status"] == "in_transit"
     c.post("/events", json=arrival("ev-lc-3", "poti", train="T-LC-1"), headers=api.h("carrier"))

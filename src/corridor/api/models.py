@@ -102,6 +102,9 @@ class EtaOut(_Out):
     position: str | None = Field(description="Last node of the itinerary with an actual event.")
     next_legs: list[Leg | str] = Field(description="Legs still ahead (or the itinerary's nodes before any event).")
     eta: Timestamp | None = None
+    eta_p50: Timestamp | None = Field(None, description="Median arrival from the operations simulation of the base scenario.")
+    eta_p90: Timestamp | None = Field(None, description="Arrival that 90% of simulated trains on the same route beat.")
+    eta_simulation: str | None = Field(None, description="What the simulated percentiles are based on.")
     remaining_h: float | None = None
     remaining_km: float | None = None
     as_of: Timestamp | None = None

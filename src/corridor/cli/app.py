@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from corridor.cli import calibrate, flows, network, routes, transit
+from corridor.cli import calibrate, flows, network, routes, simulate, transit
 from corridor.cli.common import err
 
 __all__ = ["app", "main"]
@@ -25,6 +25,7 @@ app.add_typer(network.network_app, name="network")
 app.add_typer(flows.tntp_app, name="tntp")
 app.add_typer(flows.scenario_app, name="scenario")
 app.add_typer(transit.transit_app, name="transit")
+app.add_typer(simulate.simulate_app, name="simulate")
 app.command()(routes.route)
 app.command()(routes.compare)
 app.command()(network.sources)

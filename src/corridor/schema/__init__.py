@@ -37,6 +37,7 @@ __all__ = [
     "CALIBRATION_TABLES",
     "MAX_PER_RULE",
     "MODEL_YEARS",
+    "SIDE_TABLES",
     "TABLES",
     "CargoClass",
     "Column",
@@ -75,6 +76,8 @@ CALIBRATION_TABLES = ("zones", "demand", "counts")
 
 #: What a text cell may not hold.
 NO_CONTROL = "text without control characters (U+0000-U+001F, U+007F-U+009F)"
+#: Tables read on their own by the engine that needs them (not part of a dataset's load order).
+SIDE_TABLES = ("operations",)
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,9 @@ class TableSchema:
 @cache
 def schema(table: str) -> TableSchema:
     """Schema of *table*, read from the CSV shipped in this package."""
-    if table not in TABLES + CALIBRATION_TABLES:
-        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES + CALIBRATION_TABLES)}")
+    known = TABLES + CALIBRATION_TABLES + SIDE_TABLES
+    if table not in known:
+        raise KeyError(f"unknown table {table!r}; known: {', '.join(known)}")
     text = resources.files(__package__).joinpath(f"{table}.csv").read_text(encoding="utf-8")
     cols = []
     for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):

@@ -1,20 +1,22 @@
-"""Where a movement is and when it arrives: the last actual event on its itinerary and Corridor routing from there;
-and arrival-to-release statistics against Tez Customs, scoped to what the party may read."""
+"""Where a movement is and when it arrives: the last actual event on its itinerary and Corridor routing from there
+(with p50/p90 arrivals from the operations simulation beside it); and arrival-to-release statistics against
+Tez Customs, scoped to what the party may read."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 from sqlalchemy import exists, func, select, true
 
 from corridor.errors import CorridorError
-from corridor.routing import find_routes
+from corridor.routing import Route, find_routes
 from corridor.transit.access import declaration_scope, position_sources
 from corridor.transit.config import TEZ_CUSTOMS_RELEASE_S, TEZ_CUSTOMS_SOURCE
 from corridor.transit.db import Declaration, DeclarationRef, Party, TrackingEvent
+from corridor.transit.eta_sim import arrival_spread
 from corridor.transit.lifecycle import aware
 from corridor.transit.store import Store
 
@@ -59,10 +61,7 @@ def eta(store: Store, decl: dict) -> dict:
         route = find_routes(store.net, remaining[0], remaining[-1], via=remaining[1:-1], year=at.year)[0]
     except (CorridorError, KeyError, ValueError, IndexError) as exc:
         return {**out, "next_legs": remaining[1:], "eta": None, "message": f"no route: {exc}"}
-    try:
-        when = (at + timedelta(hours=route.time_h)).isoformat()
-    except OverflowError:
-        when = None
+    when = _after(at, route.time_h)
     return {
         **out,
         "next_legs": [{"from": a, "to": b} for a, b in itertools.pairwise(remaining)],
@@ -70,7 +69,26 @@ def eta(store: Store, decl: dict) -> dict:
         "remaining_km": round(route.length_km, 1),
         "eta": when,
         **({} if when else {"message": "the arrival falls beyond the last representable date"}),
+        **(_simulated(store, route, at) if when else {}),
     }
+
+
+def _after(at: datetime, hours: float) -> str | None:
+    try:
+        return (at + timedelta(hours=hours)).isoformat()
+    except OverflowError:
+        return None
+
+
+def _simulated(store: Store, route: Route, at: datetime) -> dict:
+    """p50 and p90 arrival times from the operations simulation, beside the deterministic ETA (none if unavailable)."""
+    spread = arrival_spread(store.net, route, at)
+    if spread is None:
+        return {}
+    p50, p90 = _after(at, spread.p50_h), _after(at, spread.p90_h)
+    if p50 is None or p90 is None:
+        return {}
+    return {"eta_p50": p50, "eta_p90": p90, "eta_simulation": spread.basis}
 
 
 def stats(store: Store, party: Party | None) -> dict:

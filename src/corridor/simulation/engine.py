@@ -1,0 +1,276 @@
+"""One replication of the operations model: build SimPy facilities from a plan, run the trains, collect records.
+
+Each facility and each route draws from its own random stream (seeded from the replication seed and the
+facility's name), so two scenarios run with the same seed share their storms and arrivals where they agree
+(common random numbers) and the same seed gives the same numbers on any executor.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from corridor.simulation.facilities import Port, SlotGate, VesselLine, Yard, union_hours
+from corridor.simulation.params import Dist
+from corridor.simulation.plan import COMPONENTS, Plan, Stage
+
+__all__ = ["Replication", "run_replication"]
+
+_C = {name: i for i, name in enumerate(COMPONENTS)}
+_RUN, _LINE, _PORT, _TRANS = _C["running"], _C["line_wait"], _C["port_dwell"], _C["transshipment"]
+
+
+@dataclass
+class Replication:
+    """Raw output of one replication."""
+
+    index: int
+    trains: list[tuple]  # (train, route index, created_h, delivered_h | nan, teu, *component hours)
+    facilities: list[dict]
+    events: int
+    created: int
+    in_flight: list[int]  # trains generated but not delivered when the run ended
+    borders: dict[int, list[str]] = field(default_factory=dict)  # train -> border nodes passed (plan.trace)
+
+
+class _Model:
+    def __init__(self, plan: Plan, seed: int, index: int) -> None:
+        self.plan, self.seed, self.index = plan, seed, index
+        self.env = env = simpy.Environment()
+        self.ports = {n: self._port(n, spec) for n, spec in plan.ports.items()}
+        self.berths = {
+            (n, k): simpy.Resource(env, capacity=c) for n, spec in plan.ports.items() for k, c in spec["berths"].items()
+        }
+        self.gates = {k: self._gate(spec) for k, spec in plan.gates.items()}
+        self.yards = {n: self._yard(n, spec) for n, spec in plan.yards.items()}
+        self.lines = {k: self._line(k, spec) for k, spec in plan.lines.items()}
+        self.trains: list[tuple] = []
+        self.borders_seen: dict[int, list[str]] = {}
+        self.created = 0
+        self.in_flight: set[int] = set()
+
+    def rng(self, name: str) -> np.random.Generator:
+        return np.random.default_rng([self.seed, self.index, zlib.crc32(name.encode())])
+
+    # ------------------------------------------------------------ facilities
+    def _port(self, node: str, spec: dict) -> Port:
+        shares = spec["shares"]
+
+        def share(month: int) -> float:
+            key = "nov_dec" if month >= 11 else "jan_mar" if month <= 3 else "apr_oct"
+            return float(shares.get(key) or 0.0)
+
+        return Port(
+            self.env,
+            node,
+            self.rng(f"storm:{node}"),
+            share if spec["storm_days"] else None,
+            spec["storm_days"],
+            spec.get("closure"),
+        )
+
+    def _gate(self, spec: dict) -> SlotGate:
+        tpd, tpy, headway = spec["trains_per_day"], spec["t_per_year"], spec["headway_h"]
+
+        def occupancy(tonnes: float, teu: float) -> float:
+            h = headway or 0.0
+            if tpd:
+                h = max(h, 24.0 / tpd)
+            if tpy:
+                h = max(h, tonnes / (tpy / 8760.0))
+            return h
+
+        kind = "window" if spec["window"] else "line"
+        return SlotGate(self.env, spec["facility_id"], kind, spec["node"], occupancy, spec["window"], tpd or math.nan)
+
+    def _yard(self, node: str, spec: dict) -> Yard:
+        tpd, teu_day, tpy = spec["trains_per_day"], spec["teu_per_day"], spec.get("t_per_year")
+        gate = None
+        if tpd or teu_day or tpy:
+
+            def occupancy(tonnes: float, teu: float) -> float:
+                return max(
+                    24.0 / tpd if tpd else 0.0, teu * 24.0 / teu_day if teu_day else 0.0, tonnes * 8760.0 / tpy if tpy else 0.0
+                )
+
+            gate = SlotGate(self.env, node, "yard_gate", node, occupancy)
+        return Yard(self.env, node, spec["tracks"], spec["processing"], gate, self.rng(f"yard:{node}"))
+
+    def _line(self, key: str, spec: dict) -> VesselLine:
+        kind = spec["berth_kind"]
+        return VesselLine(
+            self.env,
+            spec["facility_id"],
+            origin=self.ports[spec["origin"]],
+            dest=self.ports[spec["dest"]],
+            berths_origin=self.berths[(spec["origin"], kind)],
+            berths_dest=self.berths[(spec["dest"], kind)],
+            capacity=spec["capacity"],
+            fleet=spec["fleet"],
+            berth=spec["berth"],
+            crossing=spec["crossing"],
+            leave_when_full=spec["leave_when_full"],
+            max_hold_h=spec["max_hold_h"],
+            headway_h=spec["headway_h"],
+            rng=self.rng(f"line:{key}"),
+        )
+
+    # ---------------------------------------------------------------- trains
+    def _route_draws(self, r: int) -> tuple[list[Dist], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The per-train random values of route *r*: wagons, then each border and port-yard dwell, in stage order."""
+        spec = self.plan.trains["container" if self.plan.routes[r].cargo == "container" else "dry_bulk"]
+        dists = [spec["wagons"]]
+        for st in self.plan.stages[r]:
+            if st.kind == "border" and st.facility:
+                dists.append(self.plan.borders[st.facility]["dwell"])
+            elif st.kind == "port":
+                dists.append(self.plan.ports[st.facility]["yard_dwell"] or Dist("fixed", 0.0))
+        kind = np.array([{"uniform": 1, "gamma": 2}.get(d.kind, 0) for d in dists])
+        low = np.array([d.low for d in dists])
+        high = np.array([d.high if d.kind == "uniform" else d.low for d in dists])
+        cv = np.array([d.cv if d.kind == "gamma" and d.cv > 0 else 1.0 for d in dists])
+        return dists, kind, low, high, cv
+
+    def _arrivals(self, r: int) -> tuple[np.ndarray, list[list[float]]]:
+        """Arrival times and per-train draws of route *r*, drawn up front from the route's own stream."""
+        route = self.plan.routes[r]
+        rng = self.rng(f"arrivals:{route.route_id}")
+        mean_gap, horizon = 8760.0 / route.trains_per_year, self.plan.horizon_h
+        times = np.cumsum(rng.exponential(mean_gap, size=int(horizon / mean_gap * 1.5) + 20))
+        while times[-1] < horizon:  # rare: more arrivals than the first batch held
+            times = np.concatenate([times, times[-1] + np.cumsum(rng.exponential(mean_gap, size=len(times)))])
+        times = times[times < horizon]
+        _, kind, low, high, cv = self._route_draws(r)
+        n, m = len(times), len(kind)
+        values = np.tile(low, (n, 1))
+        uni, gam = kind == 1, kind == 2
+        if uni.any():
+            values[:, uni] = low[uni] + (high[uni] - low[uni]) * rng.random((n, int(uni.sum())))
+        if gam.any():
+            shape = 1.0 / (cv[gam] * cv[gam])
+            values[:, gam] = rng.gamma(shape, low[gam] / shape, size=(n, int(gam.sum())))
+        return times, values.reshape(n, m).tolist()
+
+    def source(self, r: int) -> Generator:
+        route = self.plan.routes[r]
+        if route.trains_per_year <= 0:
+            return
+        env = self.env
+        # one stream per route, drawn in train order: a train's dwells do not depend on other routes' timing
+        times, draws = self._arrivals(r)
+        spec = self.plan.trains["container" if route.cargo == "container" else "dry_bulk"]
+        teu, t_per_wagon = float(spec["teu"]), float(spec.get("t_per_wagon") or 0.0)
+        for t, values in zip(times.tolist(), draws, strict=True):
+            yield env.timeout(t - env.now)
+            wagons = max(1, round(values[0]))
+            tonnes = teu * self.plan.t_per_teu if teu else wagons * t_per_wagon
+            self.created += 1
+            self.in_flight.add(self.created)
+            env.process(self.train(self.created, r, wagons, teu, tonnes, values))
+
+    def train(self, tid: int, r: int, wagons: int, teu: float, tonnes: float, draws: list[float]) -> Generator:
+        env, comp, t0 = self.env, [0.0] * len(COMPONENTS), self.env.now
+        seen: list[str] = []
+        d = 1  # next per-train draw (0 is the wagon count)
+        for st in self.plan.stages[r]:
+            k = st.kind
+            if k == "run":
+                yield env.timeout(st.hours)
+                comp[_RUN] += st.hours
+            elif k == "border":
+                total = 0.0
+                if st.facility:
+                    total, d = draws[d], d + 1
+                    seen.append(st.facility)
+                yield from self._border(st, comp, tonnes, teu, total)
+            elif k == "gate":
+                wait = self.gates[st.facility].admit(tonnes, teu)
+                if wait > 0:
+                    yield env.timeout(wait)
+                comp[_LINE] += wait
+            elif k == "port":
+                h, d = draws[d], d + 1
+                yield env.timeout(h)
+                comp[_PORT] += h
+            elif k == "vessel":
+                yield from self._ship(st, comp, wagons, teu, tonnes)
+            else:  # transship
+                yield env.timeout(st.hours)
+                comp[_TRANS] += st.hours
+        self.in_flight.discard(tid)
+        self.trains.append((tid, r, t0, env.now, teu, *comp))
+        if self.plan.trace:
+            self.borders_seen[tid] = seen
+
+    def _border(self, st: Stage, comp: list[float], tonnes: float, teu: float, total: float) -> Generator:
+        yard_h = 0.0
+        if st.yard:
+            yard_h = yield from self.yards[st.yard].process(tonnes, teu)
+            comp[_C["gauge_change"]] += yard_h
+        if st.facility:
+            # a cited crossing time (CPMM) covers the gauge change; digital declarations come on top of the yard
+            rest = total if self.plan.borders[st.facility]["digital"] or not st.yard else max(total - yard_h, 0.0)
+            if rest > 0:
+                yield self.env.timeout(rest)
+            comp[_C["border"]] += rest
+
+    def _ship(self, st: Stage, comp: list[float], wagons: int, teu: float, tonnes: float) -> Generator:
+        env, line = self.env, self.lines[st.facility]
+        spec = self.plan.lines[st.facility]
+        units = wagons if spec["unit"] == "wagons" else math.ceil(teu if teu else tonnes / self.plan.t_per_teu)
+        t0 = env.now
+        lot = yield from line.ship(int(units))
+        p = lot.parts
+        weather = p["weather_h"] + line.origin.closed_overlap(t0, p["load_start"])
+        berth, crossing = p["berth_h"], p["crossing_h"]
+        comp[_C["transshipment"]] += berth
+        comp[_C["running"]] += crossing
+        comp[_C["weather"]] += weather
+        comp[_C["slot_wait"]] += max(env.now - t0 - berth - crossing - weather, 0.0)
+
+    # ------------------------------------------------------------------- run
+    def run(self) -> Replication:
+        env = self.env
+        for r in range(len(self.plan.routes)):
+            env.process(self.source(r))
+        until = self.plan.horizon_h + self.plan.drain_h
+        events = 0
+        step, peek = env.step, env.peek
+        while peek() < until:
+            step()
+            events += 1
+        return Replication(
+            self.index, self.trains, self._facility_rows(), events, self.created, sorted(self.in_flight), self.borders_seen
+        )
+
+    def _facility_rows(self) -> list[dict]:
+        span = self.plan.horizon_h  # per hour of the traffic period: utilisation is the year's load / capacity
+        rows = []
+        for g in self.gates.values():
+            rows.append(g.monitor.row(span))
+        for y in self.yards.values():
+            rows.append({**y.monitor.row(span), "tracks_max_in_use": y.busy_max, "tracks": y.tracks})
+            if y.gate is not None:
+                rows.append(y.gate.monitor.row(span))
+        for key, line in self.lines.items():
+            spec = self.plan.lines[key]
+            sailings = [n for _, n in line.sailings]
+            load = sum(sailings) / (len(sailings) * spec["capacity"]) if sailings else 0.0
+            rows.append({**line.monitor.row(span), "sailings": len(sailings), "load_factor": load, "unit": spec["unit"]})
+        for port in self.ports.values():
+            row = port.monitor.row(span)
+            closed = union_hours(port.closures, 0.0, span)
+            rows.append({**row, "storms": len(port.closures), "closed_h": closed, "utilisation": float("nan")})
+        for row in rows:
+            row["replication"] = self.index
+        return rows
+
+
+def run_replication(plan: Plan, seed: int, index: int) -> Replication:
+    """Run replication *index* of *plan* with the random streams of *seed*."""
+    return _Model(plan, seed, index).run()
