@@ -100,7 +100,7 @@ def test_compare_table_and_json():
     assert len(doc["corridors"]) == 7
     available = [c for c in doc["corridors"] if c["available"]]
     assert available and all("cost_local" in c for c in available)
-    times = [c["objective_value"] for c in available]
+    times = [c["objective_h"] for c in available]
     assert times == sorted(times), "routable corridors come best first"
     assert [c["available"] for c in doc["corridors"]] == sorted((c["available"] for c in doc["corridors"]), reverse=True)
 
@@ -178,7 +178,7 @@ def test_assign_and_scenario_commands(tmp_path: Path):
     out = ok("scenario", "run", "base", "--years", "2024..2027").stdout
     assert "saturates in" in out and "Corridor shares of freight by year" in out
     doc = ok_json("scenario", "diff", "cpc_disruption", "btc_quota_raised", "--years", "2030")
-    ceyhan = next(r for r in doc["energy"] if r["year"] == 2030)["to_ceyhan"]
+    ceyhan = next(r for r in doc["energy"] if r["year"] == 2030)["to_ceyhan_t_per_year"]
     assert ceyhan == pytest.approx(3.7e6)
     assert "cpc_disruption" in ok("scenario", "list").stdout
 
@@ -186,4 +186,4 @@ def test_assign_and_scenario_commands(tmp_path: Path):
 def test_sweep_command_local():
     doc = ok_json("sweep", "base", "--years", "2030", "--samples", "2", "--workers", "1")
     assert doc["executor"] == "local" and doc["samples"] == 2
-    assert any(r["metric"] == "share" for r in doc["summary"])
+    assert any(r["metric"] == "share_fraction" for r in doc["summary"])

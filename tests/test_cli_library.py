@@ -54,7 +54,7 @@ def test_compare_ranks_best_first_and_reports_progress(net):
     assert doc["fx"]["currency"] == "KZT" and len(doc["corridors"]) == len(net.corridors)
     first = doc["corridors"][0]
     assert first["available"] and math.isclose(
-        first["cost_local"]["amount"], first["cost_usd"] * doc["fx"]["rate_per_usd"], rel_tol=1e-6
+        first["cost_local"]["cost_kzt"], first["cost_usd"] * doc["fx"]["rate_per_usd"], rel_tol=1e-6
     )
 
 

@@ -65,7 +65,7 @@ def test_quantity_checks_in_the_library():
     for bad in (0, -3, math.nan, math.inf, True):
         with pytest.raises(DataError, match="quantity"):
             check_positive(bad, "quantity")  # type: ignore[arg-type]
-    assert ok_json("route", "xian", "duisburg", "--quantity", "40")["routes"][0]["quantity"] == 40
+    assert ok_json("route", "xian", "duisburg", "--quantity", "40")["routes"][0]["quantity_teu"] == 40
 
 
 # ------------------------------------------------------------------------------------------ countries

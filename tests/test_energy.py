@@ -19,7 +19,7 @@ def oil(net):
 def test_everything_ships_when_capacity_allows(oil):
     r = solve_energy_flows(oil, supplies={"atyrau": 60e6}, sinks=SINKS, max_flow={"btc": 1.5e6})
     assert r.shipped == pytest.approx(60e6) and r.stranded_total == pytest.approx(0, abs=1)
-    assert r.sinks["flow"].sum() == pytest.approx(60e6)
+    assert r.sinks["flow_t_per_year"].sum() == pytest.approx(60e6)
 
 
 def test_cpc_cut_strands_what_other_routes_cannot_take(oil):
@@ -42,7 +42,7 @@ def test_quota_binds_btc_when_russian_outlets_are_closed(oil):
         closed={"novorossiysk", "makhachkala", "samara"},
     )
     assert r.link_flow("btc") == pytest.approx(1.5e6)
-    assert r.sinks.set_index("terminal").loc["ceyhan", "flow"] == pytest.approx(1.5e6)
+    assert r.sinks.set_index("terminal").loc["ceyhan", "flow_t_per_year"] == pytest.approx(1.5e6)
     raised = solve_energy_flows(
         oil,
         supplies={"atyrau": 70.5e6},

@@ -71,15 +71,15 @@ def test_bulk_over_dostyk_is_limited_by_the_bulk_lane_not_the_container_terminal
     ore = Demand("ore", "karaganda", "urumqi", {2024: 8e6}, cargo_class=CargoClass.DRY_BULK)
     res = assign_freight(view, [ore], 2024)
     rows = res.links[res.links["to_node"].eq("dostyk") & res.links["limited_by"].eq("border")]
-    assert rows.loc[rows["lane"] == CONTAINER_LANE, "flow_t"].sum() == pytest.approx(0, abs=1)
+    assert rows.loc[rows["lane"] == CONTAINER_LANE, "flow_t_per_year"].sum() == pytest.approx(0, abs=1)
     bulk = rows[rows["lane"] == BULK_LANE]
-    assert bulk["capacity_t"].iloc[0] == pytest.approx(20e6 - 3.44e6)
+    assert bulk["capacity_t_per_year"].iloc[0] == pytest.approx(20e6 - 3.44e6)
     assert set(res.bottlenecks["id"]) >= {"dostyk:bulk", "dostyk:container"}  # each lane ranks on its own
     # the same tonnes as containers would queue at the 3.44 Mt terminal (or go round by Altynkol)
     boxes = assign_freight(view, [replace(ore, cargo_class=CargoClass.CONTAINER)], 2024)
     brows = boxes.links[boxes.links["to_node"].eq("dostyk") & boxes.links["limited_by"].eq("border")]
-    assert brows.loc[brows["lane"] == BULK_LANE, "flow_t"].sum() == pytest.approx(0, abs=1)
-    assert brows["flow_t"].max() <= bulk["flow_t"].max()
+    assert brows.loc[brows["lane"] == BULK_LANE, "flow_t_per_year"].sum() == pytest.approx(0, abs=1)
+    assert brows["flow_t_per_year"].max() <= bulk["flow_t_per_year"].max()
     assert freight_graph(view) is freight_graph(view)  # cached on the view
 
 
@@ -102,16 +102,16 @@ def test_allocation_cases_follow_the_year_network(view):
     raised = solve_case(view, crude, quotas={"tanker_aktau_sangachal": 6.5e6, "btc": 6.5e6})
     assert raised.link_flow("tanker_aktau_sangachal") <= 6.5e6 + 1
     split = base.split().set_index("route")
-    assert split["modelled_share"].sum() == pytest.approx(1.0)
+    assert split["modelled_share_fraction"].sum() == pytest.approx(1.0)
     assert abs(split.loc["Aktau → BTC", "difference_pp"]) < 3  # the nominated route matches the published share
 
 
 def test_gas_case_reports_exporters_and_compares_value_shares(view):
     gas = solve_case(view, read_allocation(ENERGY_DIR / "ca_gas_2024.toml"))
     split = gas.split().set_index("route")
-    assert split.loc["Turkmenistan → China", "modelled_t"] == pytest.approx(40.0)  # Lines A–C and D together
-    assert split.loc["Kazakhstan → China", "modelled_t"] == pytest.approx(4.56)
-    assert split.loc["Turkmenistan → China", "published_share"] == pytest.approx(9.57 / (9.57 + 1.36 + 0.726))
+    assert split.loc["Turkmenistan → China", "modelled_bcm_per_year"] == pytest.approx(40.0)  # Lines A–C and D together
+    assert split.loc["Kazakhstan → China", "modelled_bcm_per_year"] == pytest.approx(4.56)
+    assert split.loc["Turkmenistan → China", "published_share_fraction"] == pytest.approx(9.57 / (9.57 + 1.36 + 0.726))
     assert gas.result.unit == "bcm" and gas.shipped == pytest.approx(47.54)
 
 

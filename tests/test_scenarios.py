@@ -64,13 +64,13 @@ def base_run(net):
 def test_base_year_bottlenecks_and_shares(net, base_run):
     y = base_run.years[1]
     assert y.year == 2030 and y.relative_gap < 1e-4 and y.unmet_t == pytest.approx(0, abs=1)
-    assert y.shares["flow_t"].sum() == pytest.approx(sum(d.at(2030) for d in read_scenario("base").demand), rel=1e-6)
-    assert y.shares["share"].sum() == pytest.approx(1.0)
+    assert y.shares["flow_t_per_year"].sum() == pytest.approx(sum(d.at(2030) for d in read_scenario("base").demand), rel=1e-6)
+    assert y.shares["share_fraction"].sum() == pytest.approx(1.0)
     top = y.bottlenecks.iloc[0]
-    assert top["vc"] >= y.bottlenecks["vc"].max() - 1e-12 and top["vc"] > 0.8
+    assert top["vc_ratio"] >= y.bottlenecks["vc_ratio"].max() - 1e-12 and top["vc_ratio"] > 0.8
     assert not y.bottlenecks["id"].duplicated().any()
     # Dostyk's container terminal and the rest of the crossing rank as two facilities
-    lanes = y.bottlenecks.set_index("id").loc[["dostyk:container", "dostyk:bulk"], "capacity_t"]
+    lanes = y.bottlenecks.set_index("id").loc[["dostyk:container", "dostyk:bulk"], "capacity_t_per_year"]
     assert lanes.tolist() == pytest.approx([3.44e6, 20e6 - 3.44e6])
 
 
@@ -82,17 +82,20 @@ def test_titr_flows_avoid_russia_belarus_and_iran(net):
     assert not {"Northern route (Kazakhstan–Russia–Belarus–Poland)", "Southern route via Turkmenistan and Iran"} & set(
         y.shares["corridor"]
     )
-    assert y.shares["flow_t"].sum() == pytest.approx(sum(d.at(2030) for d in titr.demand), rel=1e-6)
+    assert y.shares["flow_t_per_year"].sum() == pytest.approx(sum(d.at(2030) for d in titr.demand), rel=1e-6)
 
 
 def test_growth_saturates_the_caspian_and_spills_to_sea(base_run):
-    shares = base_run.shares_table()
+    shares = base_run.shares_by_year()
+    long = base_run.shares_table()
+    assert list(long.columns) == ["year", "corridor", "flow_t_per_year", "share_fraction"]
+    assert long.groupby("year")["share_fraction"].sum().to_numpy() == pytest.approx([1.0, 1.0, 1.0])
     suez = shares["Sea via Suez"] if "Sea via Suez" in shares.columns else pd.Series(0.0, index=shares.index)
     assert suez.loc[2024] == 0 < suez.loc[2030] < suez.loc[2035]
     sat = base_run.saturation().set_index("id")
-    assert sat.loc["ferry_turkmenbashi_baku", "saturates_in"] <= 2030  # the ferries fill as the TITR flows grow
-    assert sat["max_vc"].max() >= SATURATED_VC
-    assert sat["saturates_in"].dropna().astype(int).between(2024, 2035).all()
+    assert sat.loc["ferry_turkmenbashi_baku", "saturation_year"] <= 2030  # the ferries fill as the TITR flows grow
+    assert sat["max_vc_ratio"].max() >= SATURATED_VC
+    assert sat["saturation_year"].dropna().astype(int).between(2024, 2035).all()
     first = base_run.years[0]
     assert first.allocations["kz_crude_2024"].link_flow("tanker_aktau_sangachal") == pytest.approx(1.5e6)
     assert base_run.energy_routes_table()["year"].nunique() == 3
@@ -115,9 +118,10 @@ def test_diff_and_suez_closure(net, base_run):
     a = replace(base_run, years=[base_run.years[1]])
     b = run_scenario(net, read_scenario("suez_closed"), [2030])
     d = diff_runs(a, b)
-    assert "Sea via the Cape of Good Hope" in b.shares_table().columns
-    assert "Sea via Suez" not in b.shares_table().columns
-    shares_a, shares_b, change = a.shares_table().loc[2030], b.shares_table().loc[2030], d["shares"].loc[2030]
+    assert "Sea via the Cape of Good Hope" in set(b.shares_table()["corridor"])
+    assert "Sea via Suez" not in set(b.shares_table()["corridor"])
+    shares_a, shares_b = a.shares_by_year().loc[2030], b.shares_by_year().loc[2030]
+    change = d["shares"][d["shares"]["year"] == 2030].set_index("corridor")["change_share_fraction"]
     assert shares_a["Sea via Suez"] > 0.005  # the TITR overflow that went by sea in 2030
     assert change["Sea via Suez"] == pytest.approx(-shares_a["Sea via Suez"])  # all of Suez's share is lost
     assert change["Sea via the Cape of Good Hope"] == pytest.approx(shares_b["Sea via the Cape of Good Hope"])
@@ -137,7 +141,9 @@ def test_outputs_csv_parquet_geojson(net, base_run, tmp_path: Path):
     routes = pd.read_csv(next(p for p in csvs if p.name.endswith("_energy_routes.csv")))
     assert set(routes["case"]) == {"kz_crude_2024", "ca_gas_2024"}
     pq = write_run(run, tmp_path / "pq", format="parquet")
-    assert len(pd.read_parquet(next(p for p in pq if p.name.endswith("_shares.parquet")))) == 1
+    shares = pd.read_parquet(next(p for p in pq if p.name.endswith("_shares.parquet")))
+    assert list(shares.columns) == ["year", "corridor", "flow_t_per_year", "share_fraction"]
+    assert len(shares) == len(run.years[0].shares) and shares["share_fraction"].sum() == pytest.approx(1.0)
     gj = write_run(run, tmp_path / "gj", format="geojson", geometry=net.link_coordinates)
     assert gj[0].read_text().startswith('{"type": "FeatureCollection"')
     with pytest.raises(DataError, match="format"):
@@ -205,5 +211,5 @@ def test_sweep_gives_identical_results_in_process_on_processes_and_on_ray(net, m
     pd.testing.assert_frame_equal(local.samples, ray.samples)
     summary = local.summary()
     assert {"p5", "p50", "p95", "mean"} <= set(summary.columns)
-    stranded = summary[summary["metric"] == "stranded"]
-    assert (stranded["p5"] <= stranded["p95"]).all()
+    stranded = summary[summary["metric"] == "stranded_t_per_year"]
+    assert len(stranded) and (stranded["p5"] <= stranded["p95"]).all()

@@ -13,7 +13,15 @@ __all__ = [
     "great_circle_km",
     "is_country",
     "is_currency",
+    "per_year",
 ]
+
+
+def per_year(quantity: str, unit: str) -> str:
+    """Name of a result column holding a yearly amount in *unit*: ``per_year("flow", "t")`` is ``"flow_t_per_year"``,
+    ``per_year("flow", "bcm")`` is ``"flow_bcm_per_year"`` (result names carry their units like input columns do)."""
+    return f"{quantity}_{unit.lower()}_per_year"
+
 
 #: Units the schema and the parameter table may name, with a one-line meaning.
 UNITS: dict[str, str] = {

@@ -96,8 +96,8 @@ def test_link_detail_carries_its_sources(client):
 def test_scenario_year_flows_bottlenecks_and_shares(client):
     body = client.get("/scenarios/base/years/2030").json()
     assert body["links"] and all(len(link["coordinates"]) >= 2 for link in body["links"])
-    assert body["bottlenecks"][0]["vc"] >= body["bottlenecks"][-1]["vc"]
-    assert abs(sum(s["share"] for s in body["corridor_shares"]) - 1) < 1e-6
+    assert body["bottlenecks"][0]["vc_ratio"] >= body["bottlenecks"][-1]["vc_ratio"]
+    assert abs(sum(s["share_fraction"] for s in body["corridor_shares"]) - 1) < 1e-6
     assert body["energy"]["sinks"]
 
 
@@ -115,3 +115,25 @@ def test_provenance_search_and_bad_kind(client):
     body = client.get("/provenance", params={"record": "cpc"}).json()
     assert body["total"] == len(body["items"]) > 0
     assert client.get("/provenance", params={"kind": "rumour"}).status_code == 422
+
+
+UNIT_CHECKED = [
+    ("/routes", {"origin": "xian", "destination": "duisburg", "k": 2, "currency": "EUR"}),
+    ("/routes", {"origin": "Tengiz", "destination": "Ceyhan", "cargo": "liquid_bulk", "objective": "cost"}),
+    ("/compare", {"currency": "KZT"}),
+    ("/scenarios/cpc_disruption/years/2030", {}),
+    ("/scenarios/cpc_disruption/series", {"years": "2030,2032"}),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), UNIT_CHECKED, ids=[f"{p} {sorted(q)}" for p, q in UNIT_CHECKED])
+def test_dashboard_numbers_carry_units(client, path, params):
+    from test_result_units import unitless
+
+    res = client.get(path, params=params)
+    assert res.status_code == 200, res.text
+    doc = res.json()
+    doc.pop("geojson", None)  # GeoJSON coordinates are positions by the GeoJSON standard
+    for link in doc.get("links", []):
+        link.pop("coordinates")
+    assert unitless(doc) == []

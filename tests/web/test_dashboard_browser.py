@@ -89,7 +89,7 @@ def test_route_planner_draws_xian_duisburg_avoiding_russia_and_belarus(desk, liv
         total = desk.page.locator(f"#route-table-{rank} tfoot td").all_inner_texts()
         assert total[6] == f"{route['cost_usd']:,.0f}"
         totals = desk.page.locator(f"section.route[data-rank='{rank}'] .totals").inner_text()
-        assert f"EUR {route['cost_local']['amount']:,.0f}" in totals
+        assert f"EUR {route['cost_local']['cost_eur']:,.0f}" in totals
         drawn = desk.page.locator(f"#map path.route-leg.rank-{rank}").count()
         assert drawn == sum(1 for f in api["geojson"]["features"] if f["properties"]["rank"] == rank)
     assert desk.errors == [] and desk.outside == []
@@ -128,9 +128,9 @@ def test_year_slider_changes_the_flows(desk, live):
     assert desk.page.inner_text("#bottlenecks") != table_before
     api = live.get("/scenarios/base/years/2030")
     first = desk.page.locator("#bottlenecks tbody tr").first.locator("td").all_inner_texts()
-    assert first[0] == api["bottlenecks"][0]["name"] and first[3] == f"{api['bottlenecks'][0]['vc']:.2f}"
+    assert first[0] == api["bottlenecks"][0]["name"] and first[3] == f"{api['bottlenecks'][0]['vc_ratio']:.2f}"
     drawn = desk.page.locator("#map path.flow-link").count()
-    assert drawn == sum(1 for link in api["links"] if link["flow_t"] > 0 and len(link["coordinates"]) >= 2)
+    assert drawn == sum(1 for link in api["links"] if link["flow_t_per_year"] > 0 and len(link["coordinates"]) >= 2)
     desk.page.wait_for_selector("#fl-shares[data-points]", state="attached")
 
 

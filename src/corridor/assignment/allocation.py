@@ -11,6 +11,9 @@ tanker programme. :func:`allocate_energy` keeps least cost only for what contrac
   sending oil round a loop;
 - tariffs (USD per unit) are added to a link's cost;
 - what cannot be shipped is stranded at a penalty, so the LP is always feasible.
+
+Result columns carry the commodity's unit per year: ``flow_t_per_year`` for oil, ``flow_bcm_per_year`` for gas
+(:attr:`AllocationResult.flow_column`); shares are ``share_fraction`` (0 to 1).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from scipy.sparse import coo_matrix
 from corridor.errors import DataError, NotConvergedError, Problem
 from corridor.graph import ArcKind, CompiledGraph
 from corridor.model import CARGO_UNIT
+from corridor.units import per_year
 
 __all__ = ["AllocationResult", "Contract", "SupplyGroup", "allocate_energy"]
 
@@ -57,24 +61,30 @@ class AllocationResult:
     """Flows by link and by supply group, exports by terminal, stranded volume."""
 
     unit: str
-    links: pd.DataFrame  # link_id, flow (total both directions)
-    groups: pd.DataFrame  # group, link_id, flow
-    sinks: pd.DataFrame  # terminal, flow, share
+    links: pd.DataFrame  # link_id, flow_<unit>_per_year (total both directions)
+    groups: pd.DataFrame  # group, link_id, flow_<unit>_per_year
+    sinks: pd.DataFrame  # terminal, flow_<unit>_per_year, share_fraction
     stranded: dict[str, float] = field(default_factory=dict)
     arc_flows: np.ndarray | None = None  # total flow per arc of the graph it was solved on (CSR order)
+
+    @property
+    def flow_column(self) -> str:
+        """Name of the flow columns: ``flow_t_per_year`` or ``flow_bcm_per_year``."""
+        return per_year("flow", self.unit)
 
     def link_flow(self, link: str) -> float:
         """Total flow on *link* (0 when unused)."""
         rows = self.links[self.links["link_id"] == link]
-        return float(rows["flow"].sum())
+        return float(rows[self.flow_column].sum())
 
     def route_shares(self, routes: Mapping[str, Sequence[str]]) -> pd.DataFrame:
         """Flow and share of each named route, a route's flow being its first link's (``{"CPC": ["cpc"]}``)."""
         flows = {name: self.link_flow(links[0]) for name, links in routes.items()}
         total = sum(flows.values())
+        col = self.flow_column
         return pd.DataFrame(
-            [{"route": k, "flow": v, "share": v / total if total else 0.0} for k, v in flows.items()],
-            columns=["route", "flow", "share"],
+            [{"route": k, col: v, "share_fraction": v / total if total else 0.0} for k, v in flows.items()],
+            columns=["route", col, "share_fraction"],
         )
 
 
@@ -207,6 +217,8 @@ def _inequalities(g, cap, sinks, sink_nodes, contracts, n_g: int, per: int, n_va
 
 def _result(g: CompiledGraph, groups: Sequence[SupplyGroup], sink_nodes: list[str], x: np.ndarray, per: int) -> AllocationResult:
     n_arcs, n_s = g.n_arcs, len(sink_nodes)
+    unit = CARGO_UNIT[g.cargo]
+    col = per_year("flow", unit)
     link_arc = g.kind != ArcKind.GATE
     grp_rows, stranded = [], {}
     total_arcs = np.zeros(n_arcs)
@@ -217,16 +229,16 @@ def _result(g: CompiledGraph, groups: Sequence[SupplyGroup], sink_nodes: list[st
         sink_flow += x[k * per + n_arcs : k * per + n_arcs + n_s]
         stranded[grp.name] = float(x[k * per + per - 1])
         by_link = pd.Series(f[link_arc]).groupby(g.base[link_arc]).sum()
-        grp_rows += [{"group": grp.name, "link_id": str(lk), "flow": float(v)} for lk, v in by_link.items() if v > 0]
+        grp_rows += [{"group": grp.name, "link_id": str(lk), col: float(v)} for lk, v in by_link.items() if v > 0]
     links = pd.Series(total_arcs[link_arc]).groupby(g.base[link_arc]).sum()
     shipped = float(sink_flow.sum())
     return AllocationResult(
-        unit=CARGO_UNIT[g.cargo],
-        links=pd.DataFrame({"link_id": [str(i) for i in links.index], "flow": links.values}).sort_values(
-            "flow", ascending=False, ignore_index=True
+        unit=unit,
+        links=pd.DataFrame({"link_id": [str(i) for i in links.index], col: links.values}).sort_values(
+            col, ascending=False, ignore_index=True
         ),
-        groups=pd.DataFrame(grp_rows, columns=["group", "link_id", "flow"]),
-        sinks=pd.DataFrame({"terminal": sink_nodes, "flow": sink_flow, "share": sink_flow / shipped if shipped else 0.0}),
+        groups=pd.DataFrame(grp_rows, columns=["group", "link_id", col]),
+        sinks=pd.DataFrame({"terminal": sink_nodes, col: sink_flow, "share_fraction": sink_flow / shipped if shipped else 0.0}),
         stranded=stranded,
         arc_flows=total_arcs,
     )

@@ -3,6 +3,10 @@
 Supplies at fields or hubs must reach export terminals (sinks) over pipelines, tanker legs, rail and swap
 arrangements, within link and transfer capacities and quotas. What cannot be shipped is reported as
 stranded, at a penalty cost, so the LP is always feasible and tells where capacity binds.
+
+Amounts are per year in the commodity's unit, and the column names say which: ``flow_t_per_year`` and
+``capacity_t_per_year`` for oil (liquid bulk), ``flow_bcm_per_year`` and ``capacity_bcm_per_year`` for gas
+(:func:`corridor.units.per_year` gives the name); ``utilisation_fraction`` and ``share_fraction`` lie between 0 and 1.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from scipy.sparse import coo_matrix
 from corridor.errors import DataError, NotConvergedError, Problem
 from corridor.graph import ArcKind, CompiledGraph
 from corridor.model import CARGO_UNIT, CargoClass
+from corridor.units import per_year
 
 __all__ = ["EnergyFlowResult", "solve_energy_flows"]
 
@@ -31,9 +36,14 @@ class EnergyFlowResult:
     supply: float
     shipped: float
     stranded: dict[str, float]
-    sinks: pd.DataFrame  # terminal, flow, share
-    links: pd.DataFrame  # link_id, mode, flow, capacity, utilisation, binding
+    sinks: pd.DataFrame  # terminal, flow_<unit>_per_year, share_fraction
+    links: pd.DataFrame  # arc, link_id, mode, flow_<unit>_per_year, capacity_<unit>_per_year, utilisation_fraction, binding
     cost_usd: float
+
+    @property
+    def flow_column(self) -> str:
+        """Name of the flow columns of :attr:`sinks` and :attr:`links`: ``flow_t_per_year`` or ``flow_bcm_per_year``."""
+        return per_year("flow", self.unit)
 
     @property
     def stranded_total(self) -> float:
@@ -42,19 +52,21 @@ class EnergyFlowResult:
     def link_flow(self, base_id: str) -> float:
         """Total flow on a link (both directions)."""
         rows = self.links[self.links["link_id"] == base_id]
-        return float(rows["flow"].sum())
+        return float(rows[self.flow_column].sum())
 
     def to_dict(self) -> dict:
+        """JSON-ready result; amounts named with their unit (``supply_t_per_year``, ``stranded_bcm_per_year``...)."""
+        u = self.unit
         return {
             "cargo": self.cargo.value,
-            "unit": self.unit,
-            "supply": self.supply,
-            "shipped": self.shipped,
-            "stranded": self.stranded,
-            "stranded_total": self.stranded_total,
+            "unit": u,
+            per_year("supply", u): self.supply,
+            per_year("shipped", u): self.shipped,
+            per_year("stranded", u): self.stranded,
+            per_year("stranded_total", u): self.stranded_total,
             "cost_usd": self.cost_usd,
             "sinks": self.sinks.to_dict(orient="records"),
-            "links": self.links[self.links["flow"] > 1e-9].to_dict(orient="records"),
+            "links": self.links[self.links[self.flow_column] > 1e-9].to_dict(orient="records"),
         }
 
 
@@ -140,16 +152,24 @@ def _solve(
 def _link_frame(g: CompiledGraph, flows: np.ndarray, cap: np.ndarray) -> pd.DataFrame:
     """One row per link or transfer arc: flow, capacity, utilisation and whether capacity binds."""
     sel = g.kind != ArcKind.GATE
+    unit = CARGO_UNIT[g.cargo]
+    flow, capacity = flows[sel], cap[sel]
+    finite = np.isfinite(capacity)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        utilisation = np.where(finite & (capacity > 0), flow / np.where(capacity > 0, capacity, 1.0), np.nan)
+        binding = finite & (flow >= capacity - 1e-6 * np.maximum(1, capacity))
     links = pd.DataFrame(
-        {"arc": g.ref[sel], "link_id": g.base[sel], "mode": g.mode[sel], "flow": flows[sel], "capacity": cap[sel]}
+        {
+            "arc": g.ref[sel],
+            "link_id": g.base[sel],
+            "mode": g.mode[sel],
+            per_year("flow", unit): flow,
+            per_year("capacity", unit): capacity,
+            "utilisation_fraction": utilisation,
+            "binding": binding,
+        }
     )
-    links["utilisation"] = np.where(
-        np.isfinite(links["capacity"]) & (links["capacity"] > 0), links["flow"] / links["capacity"].replace(0, np.nan), np.nan
-    )
-    links["binding"] = np.isfinite(links["capacity"]) & (
-        links["flow"] >= links["capacity"] - 1e-6 * np.maximum(1, links["capacity"])
-    )
-    return links.sort_values("flow", ascending=False, ignore_index=True)
+    return links.sort_values(per_year("flow", unit), ascending=False, ignore_index=True)
 
 
 def solve_energy_flows(
@@ -175,14 +195,16 @@ def solve_energy_flows(
     flows = x[:n_arcs]
     sink_flow = x[n_arcs : n_arcs + n_sink]
     shipped = float(sink_flow.sum())
-    sinks_frame = pd.DataFrame({"terminal": list(sinks), "flow": sink_flow, "share": sink_flow / shipped if shipped > 0 else 0.0})
+    unit = CARGO_UNIT[g.cargo]
+    share = sink_flow / shipped if shipped > 0 else 0.0
+    sinks_frame = pd.DataFrame({"terminal": list(sinks), per_year("flow", unit): sink_flow, "share_fraction": share})
     return EnergyFlowResult(
         cargo=g.cargo,
-        unit=CARGO_UNIT[g.cargo],
+        unit=unit,
         supply=float(sum(supplies[s] for s in supply_nodes)),
         shipped=shipped,
         stranded={s: float(v) for s, v in zip(supply_nodes, x[n_arcs + n_sink :], strict=True)},
-        sinks=sinks_frame.sort_values("flow", ascending=False, ignore_index=True),
+        sinks=sinks_frame.sort_values(per_year("flow", unit), ascending=False, ignore_index=True),
         links=_link_frame(g, flows, cap),
         cost_usd=float(np.dot(g.cost_usd, flows)),
     )

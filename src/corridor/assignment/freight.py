@@ -3,6 +3,9 @@
 Generalised cost is USD per tonne: charges + value of time x hours, with a queueing delay where ports, ferries,
 sea legs and crossings near capacity (BPR on other capacity-limited links). The result gives the loaded and
 capacity-limited arcs, the bottlenecks (worst volume/capacity per link or facility) and the corridor shares.
+
+Result columns carry their units: ``flow_t_per_year``, ``capacity_t_per_year``, ``delay_h``; ``vc_ratio`` is
+volume over capacity and ``share_fraction`` a share between 0 and 1.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from corridor.model.scenario import Demand
 
 __all__ = ["FreightResult", "assign_freight", "class_mask", "classify_route", "freight_graph"]
 
-_BOTTLENECK_COLUMNS = ["id", "limited_by", "name", "flow_t", "capacity_t", "vc", "delay_h"]
+_BOTTLENECK_COLUMNS = ["id", "limited_by", "name", "flow_t_per_year", "capacity_t_per_year", "vc_ratio", "delay_h"]
+_SHARE_COLUMNS = ["corridor", "flow_t_per_year", "share_fraction"]
 
 
 @dataclass
@@ -32,7 +36,7 @@ class FreightResult:
     demand_t: float
     links: pd.DataFrame  # one row per capacity-limited or loaded arc
     bottlenecks: pd.DataFrame  # one row per link or facility with a capacity, worst v/c first
-    shares: pd.DataFrame  # corridor, flow_t, share
+    shares: pd.DataFrame  # corridor, flow_t_per_year, share_fraction
     unmet_t: float
     relative_gap: float
 
@@ -143,10 +147,10 @@ def _link_rows(view: Network, laned: LanedGraph, c: _Costs, result: AssignmentRe
                 "to": names[head],
                 "from_node": tail,
                 "to_node": head,
-                "flow_t": float(flows[a]),
-                "capacity_t": float(c.capacity_t[a]) if limited else np.nan,
+                "flow_t_per_year": float(flows[a]),
+                "capacity_t_per_year": float(c.capacity_t[a]) if limited else np.nan,
                 "limited_by": str(g.capacity_of[a]),
-                "vc": float(flows[a] / c.capacity_t[a]) if limited else np.nan,
+                "vc_ratio": float(flows[a] / c.capacity_t[a]) if limited else np.nan,
                 "delay_h": float(max(delay_h[a], 0.0)),
                 "lane": str(laned.lane[a]),
             }
@@ -166,10 +170,10 @@ def _shares(view: Network, g: CompiledGraph, zones: list[int], result: Assignmen
     total = sum(by_corridor.values())
     return pd.DataFrame(
         [
-            {"corridor": k, "flow_t": v, "share": v / total if total else 0.0}
+            {"corridor": k, "flow_t_per_year": v, "share_fraction": v / total if total else 0.0}
             for k, v in sorted(by_corridor.items(), key=lambda kv: -kv[1])
         ],
-        columns=["corridor", "flow_t", "share"],
+        columns=_SHARE_COLUMNS,
     )
 
 
@@ -177,7 +181,7 @@ def _bottlenecks(links: pd.DataFrame) -> pd.DataFrame:
     """Worst v/c per capacity-limited link or facility (a crossing or port counts once, by node)."""
     if links.empty:
         return pd.DataFrame(columns=_BOTTLENECK_COLUMNS)
-    lim = links[links["capacity_t"].notna()].copy()
+    lim = links[links["capacity_t_per_year"].notna()].copy()
     if lim.empty:
         return pd.DataFrame(columns=_BOTTLENECK_COLUMNS)
     facility = lim["limited_by"].isin(["border", "node"])
@@ -185,7 +189,7 @@ def _bottlenecks(links: pd.DataFrame) -> pd.DataFrame:
     suffix = np.where(lane == "", "", " (" + lane + " lane)")
     lim["name"] = np.where(facility, lim["to"] + suffix, lim["from"] + " → " + lim["to"] + " (" + lim["mode"] + ")")
     lim["key"] = np.where(facility, lim["to_node"] + np.where(lane == "", "", ":" + lane), lim["id"])
-    worst = lim.sort_values("vc", ascending=False).drop_duplicates("key")
+    worst = lim.sort_values("vc_ratio", ascending=False).drop_duplicates("key")
     worst = worst.assign(id=worst["key"])
     return worst[_BOTTLENECK_COLUMNS].reset_index(drop=True)
 
@@ -195,7 +199,9 @@ def assign_freight(view: Network, demand: Sequence[Demand], year: int, *, custom
     total = float(sum(d.at(year) for d in demand))
     if not demand:
         empty = pd.DataFrame()
-        return FreightResult(total, empty, empty, empty, 0.0, 0.0)
+        return FreightResult(
+            total, empty, pd.DataFrame(columns=_BOTTLENECK_COLUMNS), pd.DataFrame(columns=_SHARE_COLUMNS), 0.0, 0.0
+        )
     laned = freight_graph(view, customs=customs)
     g = laned.graph
     c = _costs(view, g)

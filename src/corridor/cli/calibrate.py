@@ -119,16 +119,18 @@ def calibrate_cmd(
     )
     if cal.energy is not None:
         split = cal.energy.split()
+        unit = cal.energy.result.unit
+        modelled, published = f"modelled_{unit}_per_year", f"published_{unit}_per_year"
         t = Table(title=f"Crude exports by route, {year}: allocation vs published", title_justify="left")
         for col in ("route", "modelled t", "share", "published t", "share ", "diff (pp)"):
             t.add_column(col, justify="left" if col == "route" else "right")
         for _, r in split.iterrows():
             t.add_row(
                 r["route"],
-                f"{r['modelled_t']:,.0f}",
-                f"{r['modelled_share']:.1%}",
-                f"{r['published_t']:,.0f}",
-                f"{r['published_share']:.1%}",
+                f"{r[modelled]:,.0f}",
+                f"{r['modelled_share_fraction']:.1%}",
+                f"{r[published]:,.0f}",
+                f"{r['published_share_fraction']:.1%}",
                 f"{r['difference_pp']:+.1f}",
             )
         out.print(t)

@@ -28,7 +28,7 @@ from corridor.cli.common import (
     spinner,
 )
 from corridor.cli.projects import IncludeStageOpt, SwitchOnOpt
-from corridor.cli.render import print_sweep, print_tntp, print_year
+from corridor.cli.render import print_energy_by_year, print_sweep, print_tntp, print_year
 from corridor.errors import DataError
 
 __all__ = ["assign", "scenario_app", "scenario_diff", "scenario_list", "scenario_run", "sweep", "tntp_app", "tntp_run"]
@@ -146,9 +146,9 @@ def scenario_run(
             {
                 "scenario": sc.name,
                 "years": ys,
-                "saturation_vc": SATURATED_VC,
+                "saturation_vc_ratio": SATURATED_VC,
                 "saturation": _records(sat),
-                "corridor_shares": _records(shares.reset_index()),
+                "corridor_shares": _records(shares),
                 "energy": _records(energy.reset_index()),
                 "files": files,
             }
@@ -166,12 +166,13 @@ def scenario_run(
         title=f"Bottlenecks: year volume/capacity first reaches {SATURATED_VC:g}",
     )
     for _, r in sat.head(15).iterrows():
-        when = "–" if r["saturates_in"] is None or r["saturates_in"] != r["saturates_in"] else str(int(r["saturates_in"]))
-        t.add_row(str(r["name"]), mt(r["capacity_t"]), when, f"{r['max_vc']:.2f}", str(int(r["max_vc_year"])))
+        year = r["saturation_year"]
+        when = "–" if year is None or year != year else str(int(year))
+        t.add_row(str(r["name"]), mt(r["capacity_t_per_year"]), when, f"{r['max_vc_ratio']:.2f}", str(int(r["max_vc_year"])))
     out.print(t)
-    print_by_year("Corridor shares of freight by year", shares, lambda v: f"{v:.1%}")
+    print_by_year("Corridor shares of freight by year", result.shares_by_year(), lambda v: f"{v:.1%}")
     if len(energy):
-        print_by_year("Energy exports by year (M units/yr)", energy, lambda v: f"{v / 1e6:.2f}")
+        print_energy_by_year("Energy by year", energy, lambda v: f"{v / 1e6:.2f}")
     if files:
         out.print(f"wrote {', '.join(files)}", highlight=False)
 
@@ -201,32 +202,33 @@ def scenario_diff(
                 "a": sa.name,
                 "b": sb.name,
                 "years": ys,
-                "shares": _records(d["shares"].reset_index()),
+                "shares": _records(d["shares"]),
                 "bottlenecks": _records(d["bottlenecks"]),
                 "energy": _records(d["energy"].reset_index()) if len(d["energy"]) else [],
             }
         )
         return
     out.print(f"[bold]{sb.name} minus {sa.name}[/] ({', '.join(map(str, ys))})", highlight=False)
-    print_by_year("Change in corridor shares (percentage points)", d["shares"], lambda v: f"{100 * v:+.1f}")
+    change = d["shares"].pivot_table(index="year", columns="corridor", values="change_share_fraction", sort=False)
+    print_by_year("Change in corridor shares (percentage points)", change.rename_axis(columns=None), lambda v: f"{100 * v:+.1f}")
     bt = make_table(
         [(c, "left") for c in ("year", "link or facility", f"v/c {sa.name}", f"v/c {sb.name}", "change")],
         title="Largest changes in volume/capacity",
     )
     bd = d["bottlenecks"]
     if len(bd):
-        bd = bd.reindex(bd["vc_change"].abs().sort_values(ascending=False).index).head(10)
+        bd = bd.reindex(bd["change_vc_ratio"].abs().sort_values(ascending=False).index).head(10)
         for _, r in bd.iterrows():
             bt.add_row(
                 str(r["year"]),
                 str(r["name"]),
-                f"{r['vc_a']:.2f}" if r["vc_a"] == r["vc_a"] else "–",
-                f"{r['vc_b']:.2f}" if r["vc_b"] == r["vc_b"] else "–",
-                f"{r['vc_change']:+.2f}",
+                f"{r['a_vc_ratio']:.2f}" if r["a_vc_ratio"] == r["a_vc_ratio"] else "–",
+                f"{r['b_vc_ratio']:.2f}" if r["b_vc_ratio"] == r["b_vc_ratio"] else "–",
+                f"{r['change_vc_ratio']:+.2f}",
             )
     out.print(bt)
     if len(d["energy"]):
-        print_by_year("Change in energy exports (M units/yr)", d["energy"], lambda v: f"{v / 1e6:+.2f}")
+        print_energy_by_year("Change in energy", d["energy"], lambda v: f"{v / 1e6:+.2f}")
 
 
 def sweep(

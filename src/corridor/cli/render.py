@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from corridor.cli.common import make_table, mt, out
+from corridor.cli.common import make_table, mt, out, print_by_year
+from corridor.units import per_year
 
-__all__ = ["print_allocation", "print_energy", "print_sweep", "print_tntp", "print_year"]
+__all__ = ["print_allocation", "print_energy", "print_energy_by_year", "print_sweep", "print_tntp", "print_year"]
 
 
 def print_year(y: Any) -> None:
@@ -30,12 +31,17 @@ def print_year(y: Any) -> None:
     )
     for _, b in y.bottlenecks.head(10).iterrows():
         t.add_row(
-            str(b["name"]), str(b["limited_by"]), mt(b["flow_t"]), mt(b["capacity_t"]), f"{b['vc']:.2f}", f"{b['delay_h']:.1f}"
+            str(b["name"]),
+            str(b["limited_by"]),
+            mt(b["flow_t_per_year"]),
+            mt(b["capacity_t_per_year"]),
+            f"{b['vc_ratio']:.2f}",
+            f"{b['delay_h']:.1f}",
         )
     out.print(t)
     s = make_table([("corridor", "left"), ("Mt", "right"), ("share", "right")], title="Corridor shares of freight")
     for _, r in y.shares.iterrows():
-        s.add_row(str(r["corridor"]), mt(r["flow_t"]), f"{r['share']:.1%}")
+        s.add_row(str(r["corridor"]), mt(r["flow_t_per_year"]), f"{r['share_fraction']:.1%}")
     out.print(s)
     if getattr(y, "allocations", None):
         for a in y.allocations.values():
@@ -60,13 +66,14 @@ def print_allocation(a: Any) -> None:
         [("route", "left"), (shown, "right"), ("share", "right"), ("published share", "right"), ("diff pp", "right")],
         title=f"{a.case.name} ({a.case.cargo.value}): flows by route vs published ({pub_unit}; {a.case.published_source})",
     )
+    modelled = per_year("modelled", unit)
     for _, r in a.split().iterrows():
-        has_pub = r["published_share"] == r["published_share"]
+        has_pub = r["published_share_fraction"] == r["published_share_fraction"]
         rt.add_row(
             str(r["route"]),
-            _amount(r["modelled_t"], unit),
-            f"{r['modelled_share']:.1%}",
-            f"{r['published_share']:.1%}" if has_pub else "–",
+            _amount(r[modelled], unit),
+            f"{r['modelled_share_fraction']:.1%}",
+            f"{r['published_share_fraction']:.1%}" if has_pub else "–",
             f"{r['difference_pp']:+.1f}" if has_pub else "–",
         )
     out.print(rt)
@@ -75,8 +82,9 @@ def print_allocation(a: Any) -> None:
         title=f"{a.case.name}: exports by terminal, shipped {_amount(a.shipped, unit)} of {_amount(a.supply, unit)} {shown}, "
         f"stranded {_amount(a.stranded_total, unit)}",
     )
-    for _, r in a.result.sinks.sort_values("flow", ascending=False).iterrows():
-        tt.add_row(str(r["terminal"]), _amount(r["flow"], unit), f"{r['share']:.1%}")
+    flow = a.result.flow_column
+    for _, r in a.result.sinks.sort_values(flow, ascending=False).iterrows():
+        tt.add_row(str(r["terminal"]), _amount(r[flow], unit), f"{r['share_fraction']:.1%}")
     out.print(tt)
 
 
@@ -87,25 +95,35 @@ def print_energy(e: Any) -> None:
         title=f"Energy exports ({e.cargo.value}, {e.unit}/yr): shipped {e.shipped / 1e6:.2f} M of "
         f"{e.supply / 1e6:.2f} M, stranded {e.stranded_total / 1e6:.2f} M",
     )
+    flow = e.flow_column
     for _, r in e.sinks.iterrows():
-        et.add_row(str(r["terminal"]), f"{r['flow'] / 1e6:.2f}", f"{r['share']:.1%}")
+        et.add_row(str(r["terminal"]), f"{r[flow] / 1e6:.2f}", f"{r['share_fraction']:.1%}")
     out.print(et)
     _print_binding(e)
 
 
 def _print_binding(e: Any) -> None:
     """The capacities that bind the energy flows, if any."""
-    binding = e.links[e.links["binding"] & (e.links["flow"] > 0)]
+    flow = e.flow_column
+    binding = e.links[e.links["binding"] & (e.links[flow] > 0)]
     if len(binding):
-        out.print(
-            "binding: " + ", ".join(f"{r['arc']} ({r['flow'] / 1e6:.2f} M)" for _, r in binding.iterrows()), highlight=False
-        )
+        out.print("binding: " + ", ".join(f"{r['arc']} ({r[flow] / 1e6:.2f} M)" for _, r in binding.iterrows()), highlight=False)
+
+
+def print_energy_by_year(title: str, energy: Any, fmt: Callable[[float], str]) -> None:
+    """An energy table by year with human headers: ``to_ceyhan_t_per_year`` shows as ``to ceyhan``, the unit
+    (millions of t or bcm a year) in the title."""
+    import re
+
+    units = {m.group(1) for c in energy.columns if (m := re.search(r"_([a-z]+)_per_year$", str(c)))}
+    shown = energy.rename(columns=lambda c: re.sub(r"_[a-z]+_per_year$", "", str(c)).replace("_", " "))
+    print_by_year(f"{title} (M {'/'.join(sorted(units)) or 'units'}/yr)", shown, fmt)
 
 
 def _metric_format(metric: str) -> Callable[[float], str]:
-    if metric == "share":
+    if metric == "share_fraction":
         return lambda v: f"{v:.1%}"
-    if metric == "vc":
+    if metric == "vc_ratio":
         return lambda v: f"{v:.2f}"
     return lambda v: f"{v / 1e6:.2f} M"
 

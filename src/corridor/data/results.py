@@ -1,7 +1,8 @@
 """Write result tables: csv or parquet files per table, GeoJSON link flows per year.
 
 Engines and scenario runs return tables; this module is where they become files. :func:`write_run` takes anything
-with a ``name``, ``tables()`` and ``flows()`` (a :class:`corridor.scenarios.ScenarioRun`, for one).
+with a ``name``, ``tables()`` and ``flows()`` (a :class:`corridor.scenarios.ScenarioRun`, for one). Column and
+GeoJSON property names are the tables' own, which carry their units (``flow_t_per_year``, ``vc_ratio``, ``delay_h``).
 """
 
 from __future__ import annotations

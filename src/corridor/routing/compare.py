@@ -81,7 +81,8 @@ def compare_corridors(
 
 
 def comparison_frame(results: list[CorridorResult], *, currency: str | None = None) -> pd.DataFrame:
-    """Table of a comparison: one row per corridor."""
+    """Table of a comparison: one row per corridor (``days``, ``length_km``, ``cost_usd``, ``co2_kg``,
+    ``border_crossings_count``, and ``cost_<currency>`` when *currency* is given)."""
     rows = []
     for i, r in enumerate(results):
         rt = r.route
@@ -92,7 +93,7 @@ def comparison_frame(results: list[CorridorResult], *, currency: str | None = No
             "length_km": rt.length_km if rt else None,
             "cost_usd": rt.cost_usd if rt else None,
             "co2_kg": rt.co2_kg if rt else None,
-            "border_crossings": len(rt.border_crossings) if rt else None,
+            "border_crossings_count": len(rt.border_crossings) if rt else None,
             "summary": rt.summary() if rt else r.reason,
         }
         if currency and rt:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from corridor.errors import DataError
 from corridor.model import CARGO_UNIT, CargoClass, Network, NodeKind
+from corridor.routing.search import OBJECTIVE_UNITS
 
 __all__ = ["Leg", "Route", "RouteSet"]
 
@@ -52,6 +53,16 @@ class Route:
     @property
     def unit(self) -> str:
         return CARGO_UNIT[self.cargo]
+
+    @property
+    def quantity_key(self) -> str:
+        """Name of the quantity in JSON output, carrying its unit: ``quantity_teu``, ``quantity_t`` or ``quantity_bcm``."""
+        return f"quantity_{self.unit.lower()}"
+
+    @property
+    def objective_key(self) -> str:
+        """Name of the objective value in tables and JSON, with its unit: ``objective_h``, ``objective_usd``, ``objective_kg``."""
+        return f"objective_{OBJECTIVE_UNITS.get(self.objective, 'value')}"
 
     @property
     def length_km(self) -> float:
@@ -163,18 +174,19 @@ class Route:
         )
 
     def to_dict(self, *, currency: str | None = None) -> dict:
-        """JSON-ready description with totals and legs."""
+        """JSON-ready description with totals and legs; every number's name carries its unit (``cost_usd``,
+        ``quantity_teu``, ``objective_h``; local-currency cost as ``cost_local.cost_kzt``)."""
         out = {
             "origin": self.origin,
             "destination": self.destination,
             "corridor": self.corridor,
             "cargo": self.cargo.value,
             "unit": self.unit,
-            "quantity": self.quantity,
+            self.quantity_key: self.quantity,
             "year": self.year,
             "customs": self.customs,
             "objective": self.objective,
-            "objective_value": self.objective_value,
+            self.objective_key: self.objective_value,
             "summary": self.summary(),
             "length_km": round(self.length_km, 1),
             "time_h": round(self.time_h, 2),
@@ -192,7 +204,7 @@ class Route:
             rate, as_of, source = self._net.fx_rate(currency)
             out["cost_local"] = {
                 "currency": currency.upper(),
-                "amount": round(self.cost_usd * rate, 2),
+                f"cost_{currency.lower()}": round(self.cost_usd * rate, 2),
                 "rate_per_usd": rate,
                 "as_of": as_of,
                 "source": source,
@@ -234,7 +246,8 @@ class RouteSet(list[Route]):
     """Routes ranked best first, with table and GeoJSON output."""
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per route: rank, corridor, summary and totals."""
+        """One row per route: rank, corridor, summary and totals (``days``, ``length_km``, ``cost_usd``, ``co2_kg``,
+        ``border_crossings_count`` and the objective as ``objective_<unit>``)."""
         return pd.DataFrame(
             [
                 {
@@ -245,8 +258,8 @@ class RouteSet(list[Route]):
                     "length_km": r.length_km,
                     "cost_usd": r.cost_usd,
                     "co2_kg": r.co2_kg,
-                    "border_crossings": len(r.border_crossings),
-                    "objective": r.objective_value,
+                    "border_crossings_count": len(r.border_crossings),
+                    r.objective_key: r.objective_value,
                 }
                 for i, r in enumerate(self)
             ]

@@ -11,9 +11,11 @@ from corridor.errors import DataError, Problem
 from corridor.graph import ArcKind, CompiledGraph, dijkstra_multi
 from corridor.model import CargoClass, Network
 
-__all__ = ["OBJECTIVES", "alternatives", "objective_weights", "shortest_path"]
+__all__ = ["OBJECTIVES", "OBJECTIVE_UNITS", "alternatives", "objective_weights", "shortest_path"]
 
 OBJECTIVES = ("time", "cost", "co2", "generalised")
+#: The unit each objective is measured in (the suffix of ``objective_<unit>`` in result tables and JSON).
+OBJECTIVE_UNITS = {"time": "h", "cost": "usd", "co2": "kg", "generalised": "usd"}
 _LINK = int(ArcKind.LINK)
 
 

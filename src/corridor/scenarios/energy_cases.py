@@ -27,6 +27,7 @@ from corridor.assignment.energy import EnergyFlowResult, _link_frame
 from corridor.data.allocation_files import AllocationCase
 from corridor.graph import ArcKind, CompiledGraph, year_graph
 from corridor.model import Network
+from corridor.units import per_year
 
 __all__ = ["AllocatedEnergy", "solve_case"]
 
@@ -48,28 +49,31 @@ class AllocatedEnergy:
         """Route, modelled flow and share, published flow and share, difference (pp).
 
         A route's flow is the sum over its links (alternative lines, e.g. CAGP A–C and D), counting the groups
-        ``route_groups`` names for it (default: every group but transit). The ``_t`` columns are in the case's unit (bcm for gas).
+        ``route_groups`` names for it (default: every group but transit). Amounts are named in the case's unit:
+        ``modelled_t_per_year`` and ``published_t_per_year`` for crude, ``..._bcm_per_year`` for gas; shares are
+        ``modelled_share_fraction`` and ``published_share_fraction``, their difference ``difference_pp``.
         """
-        groups = self.result.groups
+        groups, flow = self.result.groups, self.result.flow_column
+        modelled, published = per_year("modelled", self.result.unit), per_year("published", self.result.unit)
         own = groups[~groups["group"].isin(self.case.transit_groups)]
         rows = []
         for route, links in self.case.routes.items():
             members = self.case.route_groups.get(route)
             counted = own if members is None else groups[groups["group"].isin(members)]
-            rows.append({"route": route, "modelled_t": float(counted.loc[counted["link_id"].isin(links), "flow"].sum())})
-        frame = pd.DataFrame(rows, columns=["route", "modelled_t"])
-        total = frame["modelled_t"].sum()
-        frame["modelled_share"] = frame["modelled_t"] / total if total else 0.0
+            rows.append({"route": route, modelled: float(counted.loc[counted["link_id"].isin(links), flow].sum())})
+        frame = pd.DataFrame(rows, columns=["route", modelled])
+        total = frame[modelled].sum()
+        frame["modelled_share_fraction"] = frame[modelled] / total if total else 0.0
         pub = pd.Series(self.case.published, dtype=float)
-        frame["published_t"] = frame["route"].map(pub)
-        ptotal = frame["published_t"].sum()
-        frame["published_share"] = frame["published_t"] / ptotal if ptotal else float("nan")
-        frame["difference_pp"] = 100.0 * (frame["modelled_share"] - frame["published_share"])
+        frame[published] = frame["route"].map(pub)
+        ptotal = frame[published].sum()
+        frame["published_share_fraction"] = frame[published] / ptotal if ptotal else float("nan")
+        frame["difference_pp"] = 100.0 * (frame["modelled_share_fraction"] - frame["published_share_fraction"])
         return frame
 
     @property
     def shipped(self) -> float:
-        return float(self.result.sinks["flow"].sum())
+        return float(self.result.sinks[self.result.flow_column].sum())
 
     @property
     def stranded_total(self) -> float:
@@ -81,9 +85,9 @@ class AllocatedEnergy:
             "case": self.case.name,
             "cargo": self.case.cargo.value,
             "unit": self.result.unit,
-            "supply": self.supply,
-            "shipped": self.shipped,
-            "stranded": self.result.stranded,
+            per_year("supply", self.result.unit): self.supply,
+            per_year("shipped", self.result.unit): self.shipped,
+            per_year("stranded", self.result.unit): self.result.stranded,
             "terminals": self.result.sinks.to_dict(orient="records"),
             "split": json_records(split),
             "published_source": self.case.published_source,
@@ -100,7 +104,7 @@ class AllocatedEnergy:
             supply=self.supply,
             shipped=self.shipped,
             stranded=dict(r.stranded),
-            sinks=r.sinks.sort_values("flow", ascending=False, ignore_index=True),
+            sinks=r.sinks.sort_values(r.flow_column, ascending=False, ignore_index=True),
             links=_link_frame(g, flows, cap),
             cost_usd=float(np.dot(np.where(g.kind != ArcKind.GATE, g.cost_usd, 0.0), flows)),
         )

@@ -3,6 +3,10 @@
 :func:`run_year` builds the network a scenario sees in one year and runs every engine the scenario asks for;
 :func:`run_scenario` repeats it over years. The results say where capacity binds (volume/capacity, delay, the year
 each bottleneck saturates), how freight splits between corridors and what energy is shipped or stranded.
+
+Every numeric column carries its unit in its name: freight in ``..._t_per_year``, energy in its commodity's unit
+(``..._t_per_year`` for oil, ``..._bcm_per_year`` for gas), ``delay_h``; ratios are ``vc_ratio`` (volume over
+capacity) and shares ``share_fraction`` (0 to 1, never percent).
 """
 
 from __future__ import annotations
@@ -20,10 +24,33 @@ from corridor.graph import year_graph
 from corridor.model import Network
 from corridor.model.scenario import Scenario
 from corridor.scenarios.energy_cases import AllocatedEnergy, solve_case
+from corridor.units import per_year
 
-__all__ = ["SATURATED_VC", "ScenarioRun", "YearResult", "diff_runs", "run_scenario", "run_year"]
+__all__ = [
+    "SATURATED_VC",
+    "SATURATION_COLUMNS",
+    "SHARE_COLUMNS",
+    "ScenarioRun",
+    "YearResult",
+    "diff_runs",
+    "run_scenario",
+    "run_year",
+]
 
 SATURATED_VC = 0.95  # where the queue function turns linear: beyond it the facility is over capacity
+SHARE_COLUMNS = ["year", "corridor", "flow_t_per_year", "share_fraction"]
+SATURATION_COLUMNS = ["id", "name", "capacity_t_per_year", "saturation_year", "max_vc_ratio", "max_vc_year"]
+
+
+def _wide(shares: pd.DataFrame, value: str) -> pd.DataFrame:
+    """A long year/corridor table as one row per year and one column per corridor (missing corridors 0)."""
+    if shares.empty:
+        return pd.DataFrame(index=pd.Index([], name="year"))
+    return (
+        shares.pivot_table(index="year", columns="corridor", values=value, aggfunc="sum", sort=False)
+        .fillna(0.0)
+        .rename_axis(columns=None)
+    )
 
 
 @dataclass
@@ -66,11 +93,12 @@ class YearResult:
         return self.freight.relative_gap
 
     def to_dict(self) -> dict:
+        """JSON-ready year: demand and unmet freight (t/yr), convergence, bottlenecks, shares, energy."""
         return {
             "scenario": self.scenario,
             "year": self.year,
-            "demand_t": self.demand_t,
-            "unmet_t": self.unmet_t,
+            "demand_t_per_year": self.demand_t,
+            "unmet_t_per_year": self.unmet_t,
             "relative_gap": self.relative_gap,
             "bottlenecks": self.bottlenecks.head(15).to_dict(orient="records"),
             "corridor_shares": self.shares.to_dict(orient="records"),
@@ -133,9 +161,15 @@ class ScenarioRun:
         return self.scenario.name
 
     def shares_table(self) -> pd.DataFrame:
-        """Corridor shares of freight by year (rows: years, columns: corridors)."""
-        rows = [{"year": y.year, **{r["corridor"]: r["share"] for _, r in y.shares.iterrows()}} for y in self.years]
-        return pd.DataFrame(rows).set_index("year").fillna(0.0)
+        """Freight by corridor and year, one row each: year, corridor, flow_t_per_year, share_fraction."""
+        frames = [y.shares.assign(year=y.year) for y in self.years if len(y.shares)]
+        if not frames:
+            return pd.DataFrame(columns=SHARE_COLUMNS)
+        return pd.concat(frames, ignore_index=True)[SHARE_COLUMNS]
+
+    def shares_by_year(self) -> pd.DataFrame:
+        """:meth:`shares_table` as share fractions by year (rows: years, columns: corridors), for display."""
+        return _wide(self.shares_table(), "share_fraction")
 
     def bottleneck_table(self) -> pd.DataFrame:
         """Every capacity-limited link or facility per year: flow, capacity, v/c, delay."""
@@ -143,37 +177,44 @@ class ScenarioRun:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def saturation(self, threshold: float = SATURATED_VC) -> pd.DataFrame:
-        """For each bottleneck: the first year its v/c reaches *threshold* (None if never), worst v/c and year."""
+        """For each bottleneck: the first year its v/c reaches *threshold* (``saturation_year``, None if never), worst
+        v/c (``max_vc_ratio``) and its year."""
         table = self.bottleneck_table()
         if table.empty:
-            return pd.DataFrame(columns=["id", "name", "capacity_t", "saturates_in", "max_vc", "max_vc_year"])
+            return pd.DataFrame(columns=SATURATION_COLUMNS)
         out = []
         for key, grp in table.groupby("id"):
             grp = grp.sort_values("year")
-            hit = grp[grp["vc"] >= threshold]
-            worst = grp.loc[grp["vc"].idxmax()]
+            hit = grp[grp["vc_ratio"] >= threshold]
+            worst = grp.loc[grp["vc_ratio"].idxmax()]
             out.append(
                 {
                     "id": key,
                     "name": worst["name"],
-                    "capacity_t": worst["capacity_t"],
-                    "saturates_in": int(hit["year"].iloc[0]) if len(hit) else None,
-                    "max_vc": float(worst["vc"]),
+                    "capacity_t_per_year": worst["capacity_t_per_year"],
+                    "saturation_year": int(hit["year"].iloc[0]) if len(hit) else None,
+                    "max_vc_ratio": float(worst["vc_ratio"]),
                     "max_vc_year": int(worst["year"]),
                 }
             )
-        frame = pd.DataFrame(out)
-        frame["_order"] = frame["saturates_in"].fillna(10**6)
-        return frame.sort_values(["_order", "max_vc"], ascending=[True, False]).drop(columns="_order").reset_index(drop=True)
+        frame = pd.DataFrame(out, columns=SATURATION_COLUMNS)
+        frame["_order"] = frame["saturation_year"].fillna(10**6)
+        return (
+            frame.sort_values(["_order", "max_vc_ratio"], ascending=[True, False]).drop(columns="_order").reset_index(drop=True)
+        )
 
     def energy_table(self) -> pd.DataFrame:
-        """Energy exports by terminal and stranded volume, by year."""
+        """Energy supply, exports by terminal and stranded volume by year, named with the commodity's unit
+        (``supply_t_per_year``, ``to_ceyhan_t_per_year``, ``stranded_bcm_per_year``...)."""
         rows = []
         for y in self.years:
-            if y.energy is None:
+            e = y.energy
+            if e is None:
                 continue
-            row = {"year": y.year, "supply": y.energy.supply, "shipped": y.energy.shipped, "stranded": y.energy.stranded_total}
-            row.update({f"to_{r['terminal']}": r["flow"] for _, r in y.energy.sinks.iterrows()})
+            u = e.unit
+            row = {"year": y.year, per_year("supply", u): e.supply, per_year("shipped", u): e.shipped}
+            row[per_year("stranded", u)] = e.stranded_total
+            row.update({per_year(f"to_{r['terminal']}", u): r[e.flow_column] for _, r in e.sinks.iterrows()})
             rows.append(row)
         return pd.DataFrame(rows).set_index("year").fillna(0.0) if rows else pd.DataFrame()
 
@@ -189,7 +230,7 @@ class ScenarioRun:
         out = {
             "bottlenecks": self.bottleneck_table(),
             "saturation": self.saturation(),
-            "shares": self.shares_table().reset_index(),
+            "shares": self.shares_table(),
             "energy": self.energy_table().reset_index(),
         }
         routes = self.energy_routes_table()
@@ -215,14 +256,24 @@ def run_scenario(
 
 
 def diff_runs(a: ScenarioRun, b: ScenarioRun) -> dict[str, pd.DataFrame]:
-    """Differences B - A by year: corridor shares, bottleneck v/c, energy exports and stranded volumes."""
-    shares = b.shares_table().subtract(a.shares_table(), fill_value=0.0)
+    """Differences B - A by year: corridor shares (year, corridor, ``a_share_fraction``, ``b_share_fraction``,
+    ``change_share_fraction``), bottleneck v/c (``a_vc_ratio``, ``b_vc_ratio``, ``change_vc_ratio``), energy exports
+    and stranded volumes (the columns of :meth:`ScenarioRun.energy_table`)."""
+    keys = ["year", "corridor"]
+    sa = a.shares_table()[[*keys, "share_fraction"]].rename(columns={"share_fraction": "a_share_fraction"})
+    sb = b.shares_table()[[*keys, "share_fraction"]].rename(columns={"share_fraction": "b_share_fraction"})
+    shares = sa.merge(sb, on=keys, how="outer")
+    shares[["a_share_fraction", "b_share_fraction"]] = shares[["a_share_fraction", "b_share_fraction"]].fillna(0.0)
+    shares["change_share_fraction"] = shares["b_share_fraction"] - shares["a_share_fraction"]
+    shares = shares.sort_values(["year", "change_share_fraction"], ascending=[True, False], ignore_index=True)
     ba, bb = a.bottleneck_table(), b.bottleneck_table()
     if len(ba) and len(bb):
         m = ba.merge(bb, on=["id", "year"], how="outer", suffixes=("_a", "_b"))
-        m["vc_change"] = m["vc_b"].fillna(0) - m["vc_a"].fillna(0)
+        m = m.rename(columns={"vc_ratio_a": "a_vc_ratio", "vc_ratio_b": "b_vc_ratio"})
+        m["change_vc_ratio"] = m["b_vc_ratio"].fillna(0) - m["a_vc_ratio"].fillna(0)
         m["name"] = m["name_b"].fillna(m["name_a"])
-        bott = m[["year", "id", "name", "vc_a", "vc_b", "vc_change"]].sort_values(["year", "vc_change"], ascending=[True, False])
+        cols = ["year", "id", "name", "a_vc_ratio", "b_vc_ratio", "change_vc_ratio"]
+        bott = m[cols].sort_values(["year", "change_vc_ratio"], ascending=[True, False])
     else:
         bott = pd.DataFrame()
     ea, eb = a.energy_table(), b.energy_table()

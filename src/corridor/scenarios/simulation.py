@@ -73,13 +73,13 @@ def _splits(view: Network, links: pd.DataFrame, groups: list[list[str]], share: 
 
     Returns ([(via node, water link id, cargo, tonnes)], [(gauge node, tonnes)]).
     """
-    loaded = links[links["flow_t"] > 1e-6]
+    loaded = links[links["flow_t_per_year"] > 1e-6]
     choice = set(groups[0]) if groups else set()
     water = []
     for _, r in loaded[loaded["mode"].isin(["ferry", "sea"])].iterrows():
         if r["from_node"] in choice:
             classes = view.links.loc[r["arc"], "cargo_classes"] if r["arc"] in view.links.index else ()
-            node, link, flow = str(r["from_node"]), str(r["id"]), float(r["flow_t"])
+            node, link, flow = str(r["from_node"]), str(r["id"]), float(r["flow_t_per_year"])
             if tuple(classes or ()) == ("container",):
                 water.append((node, link, "container", flow))
             elif r["mode"] == "ferry":  # rail ferries carry wagons: bulk trains
@@ -92,7 +92,7 @@ def _splits(view: Network, links: pd.DataFrame, groups: list[list[str]], share: 
         if r["arc"] in tr.index and str(tr.loc[r["arc"], "kind"]) == "gauge_change":
             node = str(tr.loc[r["arc"], "node_id"])
             if str(view.nodes.loc[node, "kind"]) == "border_crossing":
-                gauges.append((node, float(r["flow_t"])))
+                gauges.append((node, float(r["flow_t_per_year"])))
     return water, gauges
 
 
@@ -111,7 +111,7 @@ def _scenario_routes(net: Network, view: Network, scenario: Scenario, year: int,
         total = d.at(year)
         for _, s in result.shares.iterrows():
             cid = names.get(str(s["corridor"]))
-            if cid is None or s["share"] <= 0:
+            if cid is None or s["share_fraction"] <= 0:
                 continue
             row = view.corridors.loc[cid]
             groups = _groups(row)
@@ -149,7 +149,7 @@ def _scenario_routes(net: Network, view: Network, scenario: Scenario, year: int,
                         continue
                     if link and link not in {leg.ref.removesuffix("~r") for leg in route.legs}:
                         continue
-                    tonnes = total * float(s["share"]) * wt / w_sum * gt / g_sum
+                    tonnes = total * float(s["share_fraction"]) * wt / w_sum * gt / g_sum
                     rid = ":".join(x for x in (d.id, cid, gate, link, cargo) if x)
                     out.append(
                         TrafficRoute(

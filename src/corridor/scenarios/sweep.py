@@ -20,6 +20,7 @@ from corridor.model import Network
 from corridor.model.scenario import Scenario
 from corridor.scenarios.executors import Executor, run_tasks
 from corridor.scenarios.run import run_year
+from corridor.units import per_year
 
 __all__ = ["SweepResult", "SweepSpec", "evaluate", "run_sweep", "sample_parameters"]
 
@@ -85,19 +86,21 @@ def _apply(scenario: Scenario, params: dict) -> Scenario:
 
 
 def evaluate(net: Network, scenario: Scenario, years: Sequence[int], params: dict) -> list[dict]:
-    """Metrics of one sample: corridor shares, worst v/c per bottleneck, stranded energy, per year."""
+    """Metrics of one sample, per year; each metric's name carries the unit of its values: ``share_fraction`` by
+    corridor, ``vc_ratio`` by bottleneck, ``stranded_<unit>_per_year`` of energy, ``unmet_t_per_year`` of freight."""
     sc = _apply(scenario, params)
     rows = []
     for y in years:
         r = run_year(net, sc, y)
         base = {"sample": params["sample"], "year": y}
         for _, s in r.shares.iterrows():
-            rows.append({**base, "metric": "share", "item": s["corridor"], "value": float(s["share"])})
+            rows.append({**base, "metric": "share_fraction", "item": s["corridor"], "value": float(s["share_fraction"])})
         for _, b in r.bottlenecks.iterrows():
-            rows.append({**base, "metric": "vc", "item": b["id"], "value": float(b["vc"])})
+            rows.append({**base, "metric": "vc_ratio", "item": b["id"], "value": float(b["vc_ratio"])})
         if r.energy is not None:
-            rows.append({**base, "metric": "stranded", "item": r.energy.cargo.value, "value": r.energy.stranded_total})
-        rows.append({**base, "metric": "unmet_t", "item": "freight", "value": r.unmet_t})
+            stranded = per_year("stranded", r.energy.unit)
+            rows.append({**base, "metric": stranded, "item": r.energy.cargo.value, "value": r.energy.stranded_total})
+        rows.append({**base, "metric": "unmet_t_per_year", "item": "freight", "value": r.unmet_t})
     return rows
 
 

@@ -156,6 +156,17 @@ class Purpose(StrEnum):
 ENUMS: dict[str, type[StrEnum]] = {
     e.__name__: e
     for e in (
-        Mode, Layer, CargoClass, NodeKind, Status, TransferKind, Confidence, Table, ProjectStage, Commodity, RuleEffect, Purpose
+        Mode,
+        Layer,
+        CargoClass,
+        NodeKind,
+        Status,
+        TransferKind,
+        Confidence,
+        Table,
+        ProjectStage,
+        Commodity,
+        RuleEffect,
+        Purpose,
     )
 }

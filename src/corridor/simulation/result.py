@@ -75,7 +75,7 @@ class SimulationResult:
         """Mean hours per train by component (running, border, gauge change, slot wait, weather, ...) per corridor."""
         t = self.trains if cargo is None else self.trains[self.trains["cargo"] == cargo]
         if t.empty:
-            return pd.DataFrame(columns=["corridor_id", "component", "mean_h", "mean_days", "share"])
+            return pd.DataFrame(columns=["corridor_id", "component", "mean_h", "mean_days", "share_fraction"])
         means = t.groupby("corridor_id")[_COMP_H].mean()
         rows = []
         for cid, r in means.iterrows():
@@ -87,7 +87,7 @@ class SimulationResult:
                         "component": c,
                         "mean_h": float(r[col]),
                         "mean_days": float(r[col]) / 24.0,
-                        "share": float(r[col]) / total,
+                        "share_fraction": float(r[col]) / total,
                     }
                 )
         return pd.DataFrame(rows)

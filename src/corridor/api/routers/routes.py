@@ -72,10 +72,11 @@ class RouteLeg(BaseModel):
 
 
 class LocalCost(BaseModel):
-    """The route's cost in another currency at the dataset's dated rate."""
+    """The route's cost in another currency at the dataset's dated rate, named ``cost_<currency>`` (e.g. ``cost_eur``)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": {"type": "number"}})
 
     currency: str
-    amount: float
     rate_per_usd: float
     as_of: str
     source: str
@@ -89,11 +90,15 @@ class RouteOut(BaseModel):
     corridor: str | None
     cargo: CargoClass
     unit: str
-    quantity: float
+    quantity_teu: float | None = Field(None, description="Cargo quantity when the unit is TEU.")
+    quantity_t: float | None = Field(None, description="Cargo quantity when the unit is tonnes.")
+    quantity_bcm: float | None = Field(None, description="Cargo quantity when the unit is bcm of gas.")
     year: int
     customs: str
     objective: str
-    objective_value: float
+    objective_h: float | None = Field(None, description="The objective's value when it is time (hours).")
+    objective_usd: float | None = Field(None, description="The objective's value when it is cost or generalised cost.")
+    objective_kg: float | None = Field(None, description="The objective's value when it is CO2 (kg).")
     summary: str
     length_km: float
     time_h: float
@@ -184,6 +189,7 @@ def _place(net: Network, query: str, param: str) -> str:
 @router.get(
     "/routes",
     response_model=RoutesOut,
+    response_model_exclude_unset=True,
     responses={404: {"description": "No route satisfies the constraints."}, 422: {"description": "Bad parameter."}},
 )
 def routes(
@@ -232,7 +238,12 @@ def routes(
     return {"routes": [r.to_dict(currency=currency) for r in found], "geojson": found.to_geojson(), "fx": fx}
 
 
-@router.get("/compare", response_model=ComparisonOut, responses={422: {"description": "Bad parameter."}})
+@router.get(
+    "/compare",
+    response_model=ComparisonOut,
+    response_model_exclude_unset=True,
+    responses={422: {"description": "Bad parameter."}},
+)
 def corridors(
     request: Request,
     net: NetDep,

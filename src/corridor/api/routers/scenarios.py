@@ -47,9 +47,9 @@ class FlowLink(BaseModel):
     mode: str | None
     from_node: str | None
     to_node: str | None
-    flow_t: float
-    capacity_t: float | None
-    vc: float | None = Field(description="Volume / capacity; null where the link has no capacity limit.")
+    flow_t_per_year: float
+    capacity_t_per_year: float | None
+    vc_ratio: float | None = Field(description="Volume / capacity; null where the link has no capacity limit.")
     delay_h: float | None
     limited_by: str | None
     coordinates: list[list[float]] = Field(description="(lon, lat) vertices; sea links follow their lane.")
@@ -61,9 +61,9 @@ class Bottleneck(BaseModel):
     id: str
     name: str
     limited_by: str | None
-    flow_t: float
-    capacity_t: float | None
-    vc: float | None
+    flow_t_per_year: float
+    capacity_t_per_year: float | None
+    vc_ratio: float | None
     delay_h: float | None
 
 
@@ -71,16 +71,17 @@ class CorridorShare(BaseModel):
     """Freight on one corridor and its share of the year's demand."""
 
     corridor: str
-    flow_t: float
-    share: float
+    flow_t_per_year: float
+    share_fraction: float
 
 
 class EnergySink(BaseModel):
-    """Energy shipped to one export terminal."""
+    """Energy shipped to one export terminal per year, in tonnes (oil) or bcm (gas)."""
 
     terminal: str
-    flow: float
-    share: float | None
+    flow_t_per_year: float | None = None
+    flow_bcm_per_year: float | None = None
+    share_fraction: float | None
 
 
 class EnergySplit(BaseModel):
@@ -88,9 +89,12 @@ class EnergySplit(BaseModel):
 
     cargo: str
     unit: str
-    supply: float
-    shipped: float
-    stranded_total: float
+    supply_t_per_year: float | None = Field(None, description="Supply when the cargo is measured in tonnes (oil).")
+    shipped_t_per_year: float | None = None
+    stranded_total_t_per_year: float | None = None
+    supply_bcm_per_year: float | None = Field(None, description="Supply when the cargo is measured in bcm (gas).")
+    shipped_bcm_per_year: float | None = None
+    stranded_total_bcm_per_year: float | None = None
     cost_usd: float | None
     sinks: list[EnergySink]
 
@@ -100,9 +104,9 @@ class ScenarioYear(BaseModel):
 
     scenario: str
     year: int
-    saturation_vc: float
-    demand_t: float
-    unmet_t: float
+    saturation_vc_ratio: float
+    demand_t_per_year: float
+    unmet_t_per_year: float
     relative_gap: float | None
     links: list[FlowLink]
     bottlenecks: list[Bottleneck]
@@ -114,9 +118,10 @@ class SeriesYear(BaseModel):
     """Corridor shares and energy exports of one year of a series."""
 
     year: int
-    corridor_shares: dict[str, float]
-    energy_exports: dict[str, float] = Field(description="Flow to each export terminal (energy unit per year).")
-    stranded: float | None
+    corridor_share_fraction: dict[str, float]
+    energy_unit: str | None = Field(description="The unit of the energy figures: t or bcm (null without energy).")
+    energy_exports_per_year: dict[str, float] = Field(description="Flow to each export terminal, energy_unit per year.")
+    stranded_per_year: float | None = Field(description="Energy that found no route, energy_unit per year.")
 
 
 class Saturation(BaseModel):
@@ -126,8 +131,8 @@ class Saturation(BaseModel):
 
     id: str
     name: str
-    saturates_in: int | None
-    max_vc: float
+    saturation_year: int | None
+    max_vc_ratio: float
     max_vc_year: int
 
 
@@ -136,7 +141,7 @@ class ScenarioSeries(BaseModel):
 
     scenario: str
     years: list[int]
-    saturation_vc: float
+    saturation_vc_ratio: float
     by_year: list[SeriesYear]
     saturation: list[Saturation]
 
@@ -172,7 +177,8 @@ def _energy(y: YearResult) -> dict | None:
     if y.energy is None:
         return None
     e = y.energy.to_dict()
-    return {**{k: plain(e[k]) for k in ("cargo", "unit", "supply", "shipped", "stranded_total", "cost_usd")}, "sinks": e["sinks"]}
+    per_year = [f"{k}_{e['unit'].lower()}_per_year" for k in ("supply", "shipped", "stranded_total")]
+    return {**{k: plain(e[k]) for k in ("cargo", "unit", *per_year, "cost_usd")}, "sinks": e["sinks"]}
 
 
 @router.get("/scenarios", response_model=list[ScenarioInfo])
@@ -188,6 +194,7 @@ def scenarios(request: Request, net: NetDep) -> list[dict]:
 @router.get(
     "/scenarios/{name}/years/{year}",
     response_model=ScenarioYear,
+    response_model_exclude_unset=True,
     responses={404: {"description": "No such scenario."}, 422: {"description": "The scenario cannot run that year."}},
 )
 def scenario_year(request: Request, net: NetDep, name: Name, year: YearPath) -> dict:
@@ -197,13 +204,13 @@ def scenario_year(request: Request, net: NetDep, name: Name, year: YearPath) -> 
     links = records(y.links)
     for row in links:
         row["coordinates"] = _coordinates(net, row)
-        row["flow_t"] = row["flow_t"] or 0.0
+        row["flow_t_per_year"] = row["flow_t_per_year"] or 0.0
     return {
         "scenario": sc.name,
         "year": year,
-        "saturation_vc": SATURATED_VC,
-        "demand_t": plain(y.demand_t),
-        "unmet_t": plain(y.unmet_t) or 0.0,
+        "saturation_vc_ratio": SATURATED_VC,
+        "demand_t_per_year": plain(y.demand_t),
+        "unmet_t_per_year": plain(y.unmet_t) or 0.0,
         "relative_gap": plain(y.relative_gap),
         "links": links,
         "bottlenecks": records(y.bottlenecks),
@@ -232,19 +239,21 @@ def scenario_series(
     run = ScenarioRun(sc, [_year_result(request, net, sc, y) for y in sorted(set(ys))])
     by_year: list[dict[str, Any]] = []
     for y in run.years:
-        exports = {} if y.energy is None else {str(r["terminal"]): float(r["flow"]) for _, r in y.energy.sinks.iterrows()}
+        e = y.energy
+        exports = {} if e is None else {str(r["terminal"]): float(r[e.flow_column]) for _, r in e.sinks.iterrows()}
         by_year.append(
             {
                 "year": y.year,
-                "corridor_shares": {str(r["corridor"]): float(r["share"]) for _, r in y.shares.iterrows()},
-                "energy_exports": exports,
-                "stranded": None if y.energy is None else plain(y.energy.stranded_total),
+                "corridor_share_fraction": {str(r["corridor"]): float(r["share_fraction"]) for _, r in y.shares.iterrows()},
+                "energy_unit": None if e is None else e.unit,
+                "energy_exports_per_year": exports,
+                "stranded_per_year": None if e is None else plain(e.stranded_total),
             }
         )
     return {
         "scenario": sc.name,
         "years": [y.year for y in run.years],
-        "saturation_vc": SATURATED_VC,
+        "saturation_vc_ratio": SATURATED_VC,
         "by_year": by_year,
         "saturation": records(run.saturation()),
     }

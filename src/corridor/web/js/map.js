@@ -136,18 +136,18 @@ export function drawRoutes(geojson) {
 export function drawFlows(links) {
   const group = layers.flows;
   group.clearLayers();
-  const max = Math.max(1, ...links.map((l) => l.flow_t || 0));
+  const max = Math.max(1, ...links.map((l) => l.flow_t_per_year || 0));
   for (const link of links) {
-    if (!link.coordinates || link.coordinates.length < 2 || !(link.flow_t > 0)) continue;
+    if (!link.coordinates || link.coordinates.length < 2 || !(link.flow_t_per_year > 0)) continue;
     const line = L.polyline(latlngs(link.coordinates), {
-      color: vcColour(link.vc),
-      weight: 1.5 + (10 * link.flow_t) / max,
+      color: vcColour(link.vc_ratio),
+      weight: 1.5 + (10 * link.flow_t_per_year) / max,
       opacity: 0.85,
       className: "flow-link",
     });
-    const vc = link.vc === null ? "no capacity limit" : `v/c ${link.vc.toFixed(2)}`;
+    const vc = link.vc_ratio === null ? "no capacity limit" : `v/c ${link.vc_ratio.toFixed(2)}`;
     group.addLayer(line);
-    titled(line, `${link.id}: ${(link.flow_t / 1e6).toFixed(2)} Mt/yr, ${vc}`);
+    titled(line, `${link.id}: ${(link.flow_t_per_year / 1e6).toFixed(2)} Mt/yr, ${vc}`);
   }
 }
 

@@ -58,15 +58,15 @@ async function loadYear() {
   if (!body || mine !== request) return;
   drawFlows(body.links);
   const summary = byId("fl-summary");
-  const total = body.links.reduce((n, l) => n + (l.flow_t || 0), 0);
-  summary.textContent = `${body.scenario} ${body.year}: demand ${fmt(body.demand_t / 1e6, 1)} Mt, unmet ${fmt(body.unmet_t / 1e6, 2)} Mt; ${body.links.length} loaded links; saturated from v/c ${body.saturation_vc}.`;
+  const total = body.links.reduce((n, l) => n + (l.flow_t_per_year || 0), 0);
+  summary.textContent = `${body.scenario} ${body.year}: demand ${fmt(body.demand_t_per_year / 1e6, 1)} Mt, unmet ${fmt(body.unmet_t_per_year / 1e6, 2)} Mt; ${body.links.length} loaded links; saturated from v/c ${body.saturation_vc_ratio}.`;
   summary.dataset.year = String(body.year);
   summary.dataset.flowTotal = String(Math.round(total));
   const columns = [
     { key: "name", label: "link or facility" },
-    { key: "flow_t", label: "flow Mt", num: true, digits: 2, value: (r) => r.flow_t / 1e6 },
-    { key: "capacity_t", label: "capacity Mt", num: true, digits: 2, value: (r) => (r.capacity_t === null ? null : r.capacity_t / 1e6) },
-    { key: "vc", label: "v/c", num: true, digits: 2 },
+    { key: "flow_t_per_year", label: "flow Mt/yr", num: true, digits: 2, value: (r) => r.flow_t_per_year / 1e6 },
+    { key: "capacity_t_per_year", label: "capacity Mt/yr", num: true, digits: 2, value: (r) => (r.capacity_t_per_year === null ? null : r.capacity_t_per_year / 1e6) },
+    { key: "vc_ratio", label: "v/c", num: true, digits: 2 },
     { key: "delay_h", label: "delay h", num: true, digits: 1 },
   ];
   clear("fl-bottlenecks").append(table(columns, body.bottlenecks.slice(0, 15), { id: "bottlenecks" }));
@@ -81,15 +81,18 @@ async function loadSeries() {
   });
   if (!body || name !== byId("fl-scenario").value) return;
   const years = body.by_year.map((y) => String(y.year));
-  const corridors = [...new Set(body.by_year.flatMap((y) => Object.keys(y.corridor_shares)))];
-  chart("fl-shares", "bar", years, corridors.map((c) => ({ label: c, data: body.by_year.map((y) => y.corridor_shares[c] || 0) })), {
+  const corridors = [...new Set(body.by_year.flatMap((y) => Object.keys(y.corridor_share_fraction)))];
+  chart("fl-shares", "bar", years, corridors.map((c) => ({ label: c, data: body.by_year.map((y) => y.corridor_share_fraction[c] || 0) })), {
     stacked: true,
     percent: true,
   });
-  const terminals = [...new Set(body.by_year.flatMap((y) => Object.keys(y.energy_exports)))];
-  chart("fl-energy", "bar", years, terminals.map((t) => ({ label: t, data: body.by_year.map((y) => (y.energy_exports[t] || 0) / 1e6) })), {
+  const terminals = [...new Set(body.by_year.flatMap((y) => Object.keys(y.energy_exports_per_year)))];
+  const unit = (body.by_year.find((y) => y.energy_unit) || {}).energy_unit || "t";
+  const scale = unit === "t" ? 1e6 : 1;
+  const exports = (y, t) => (y.energy_exports_per_year[t] || 0) / scale;
+  chart("fl-energy", "bar", years, terminals.map((t) => ({ label: t, data: body.by_year.map((y) => exports(y, t)) })), {
     stacked: true,
-    title: "Mt per year",
+    title: unit === "t" ? "Mt per year" : `${unit} per year`,
   });
   byId("fl-shares").dataset.scenario = name;
 }

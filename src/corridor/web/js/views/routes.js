@@ -43,7 +43,7 @@ const LEG_COLUMNS = [
 
 function renderRoute(route, i, fx) {
   const local = route.cost_local;
-  const money = local ? ` = ${local.currency} ${fmt(local.amount)}` : "";
+  const money = local ? ` = ${local.currency} ${fmt(local[`cost_${local.currency.toLowerCase()}`])}` : "";
   const swatch = el("span", { class: "swatch" });
   swatch.style.background = ROUTE_COLOURS[i % ROUTE_COLOURS.length];
   const legs = route.legs.map((leg, j) => ({ ...leg, n: j + 1 }));
@@ -56,7 +56,7 @@ function renderRoute(route, i, fx) {
       class: "totals",
       text:
         `${fmt(route.days, 1)} days (${fmt(route.moving_h)} h moving, ${fmt(route.waiting_h)} h waiting) · ${fmt(route.length_km)} km · ` +
-        `USD ${fmt(route.cost_usd)}${money} · ${fmt(route.co2_kg)} kg CO2 for ${route.quantity} ${route.unit} · countries ${route.countries.join("-")}`,
+        `USD ${fmt(route.cost_usd)}${money} · ${fmt(route.co2_kg)} kg CO2 for ${route[`quantity_${route.unit.toLowerCase()}`]} ${route.unit} · countries ${route.countries.join("-")}`,
     }),
     table(LEG_COLUMNS, legs, { id: `route-table-${i + 1}`, footer }),
     fx.currency !== "USD" ? el("p", { class: "note", text: `1 USD = ${fx.rate_per_usd} ${fx.currency} (${fx.as_of}, ${fx.source})` }) : null
