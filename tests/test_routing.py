@@ -174,3 +174,14 @@ def test_network_survives_pickling_read_only(net):
     assert copy.route("xian", "duisburg")[0].time_h == net.route("xian", "duisburg")[0].time_h
     with pytest.raises(ValueError, match="read-only"):
         copy.links.loc[copy.links.index[0], "length_km"] = 1.0
+
+
+def test_year_graph_is_built_once_per_network_and_anew_for_an_edited_copy(net):
+    from corridor.graph import year_graph
+
+    g = year_graph(net, "container", year=2025)
+    assert year_graph(net, "container", year=2025) is g
+    assert year_graph(net.at_year(2025), "container") is g  # the same cached year view
+    assert year_graph(net, "container", year=2025, customs="paper") is not g
+    edited = net.replace(links=net.links.copy())
+    assert year_graph(edited, "container", year=2025) is not g

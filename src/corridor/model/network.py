@@ -28,6 +28,8 @@ __all__ = ["CARGO_MODES", "CARGO_UNIT", "TABLES", "Network", "layer_of", "normal
 
 T = TypeVar("T")
 
+_MAX_DERIVED = 64  # cached views, graphs and lookups per network before the cache starts over
+
 #: The tables of a Network, in field order.
 TABLES = ("nodes", "links", "transfers", "modes", "parameters", "projects", "fx_rates", "sources", "provenance", "corridors")
 
@@ -156,6 +158,10 @@ class Network:
         value = cache.get(key)
         if value is None:
             value = build()
+            if len(cache) > _MAX_DERIVED:  # years come from queries: keep the cache bounded
+                signature = cache["__signature__"]
+                cache.clear()
+                cache["__signature__"] = signature
             cache[key] = value
         return value
 
