@@ -172,7 +172,7 @@ def test_tntp_run_prints_gap_objective_and_best_known():
 def test_assign_and_scenario_commands(tmp_path: Path):
     out = " ".join(ok("assign", "--scenario", "cpc_disruption", "--year", "2030").stdout.split())
     # crude and gas by route against the published split, then by terminal (allocation cases, not least cost)
-    assert "Bottlenecks" in out and "stranded 53.92" in out and "Aktau → BTC" in out and "Turkmenistan → China" in out
+    assert "Bottlenecks" in out and "stranded 56.24" in out and "Aktau → BTC" in out and "Turkmenistan → China" in out
     doc = ok_json("assign", "--scenario", "base", "--year", "2026", "--output", str(tmp_path), "--format", "geojson")
     assert doc["corridor_shares"] and doc["bottlenecks"] and doc["files"]
     out = ok("scenario", "run", "base", "--years", "2024..2027").stdout

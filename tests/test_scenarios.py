@@ -107,8 +107,9 @@ def test_cpc_disruption_strands_crude_and_raised_quota_recovers_some(net):
     base = run_year(net, read_scenario("base"), 2030).energy
     assert base.stranded_total == pytest.approx(0, abs=1)
     # the CPC shippers' crude may not use Samara, KCP or Makhachkala (access rights): all of it but the BTC
-    # nomination is stranded, 53.9 Mt
-    assert cut.stranded_total == pytest.approx(27.9e6 + 17897972 + 9619452 - 1.5e6, rel=1e-6)
+    # nomination is stranded, 53.9 Mt; so is the Aktau fields' 2.319 Mt, whose Makhachkala pipeline ends at
+    # Novorossiysk, closed in this scenario
+    assert cut.stranded_total == pytest.approx(27.9e6 + 17897972 + 9619452 - 1.5e6 + 2.319e6, rel=1e-6)
     assert cut.link_flow("btc") == pytest.approx(1.5e6)
     assert raised.link_flow("btc") == pytest.approx(5.2e6)  # the Aktau berths bind once the quota does not
     assert raised.stranded_total == pytest.approx(cut.stranded_total - 3.7e6, rel=1e-6)
@@ -122,7 +123,7 @@ def test_diff_and_suez_closure(net, base_run):
     assert "Sea via Suez" not in set(b.shares_table()["corridor"])
     shares_a, shares_b = a.shares_by_year().loc[2030], b.shares_by_year().loc[2030]
     change = d["shares"][d["shares"]["year"] == 2030].set_index("corridor")["change_share_fraction"]
-    assert shares_a["Sea via Suez"] > 0.005  # the TITR overflow that went by sea in 2030
+    assert shares_a["Sea via Suez"] > 0.001  # the TITR overflow that went by sea in 2030 (0.3 %)
     assert change["Sea via Suez"] == pytest.approx(-shares_a["Sea via Suez"])  # all of Suez's share is lost
     assert change["Sea via the Cape of Good Hope"] == pytest.approx(shares_b["Sea via the Cape of Good Hope"])
 
