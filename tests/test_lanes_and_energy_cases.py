@@ -88,6 +88,10 @@ def test_allocation_cases_follow_the_year_network(view):
     base = solve_case(view, crude)
     assert base.link_flow("tanker_aktau_sangachal") == pytest.approx(1.5e6)  # the nomination
     assert base.stranded_total == pytest.approx(0, abs=1)
+    # the fields loading at Aktau ship their 2.319 Mt by tanker to Makhachkala, nowhere else
+    aktau = base.result.groups[base.result.groups["group"] == "aktau_fields"].set_index("link_id")["flow_t_per_year"]
+    assert aktau["tanker_aktau_makhachkala"] == pytest.approx(2.319e6) and "tanker_aktau_sangachal" not in aktau
+    assert base.link_flow("tanker_aktau_makhachkala") == pytest.approx(2.319e6)
     # CPC cut to zero: its shippers' crude has no other contracted outlet but the 1.5 Mt tankers
     cut = solve_case(
         replace(
