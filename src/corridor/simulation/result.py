@@ -37,10 +37,23 @@ class SimulationResult:
     in_system: int
     events: int
     coords: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
+    pair: tuple[str, str] | None = None  # the corridor tables' origin-destination pair (None: every pair)
+    not_simulated: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # flows that are not trains
+
+    def _pick(self, cargo: str | None, pair: bool = False) -> pd.DataFrame:
+        """Trains of *cargo* (``None``: all, ``"bulk"``: every non-container class), of :attr:`pair` if *pair*."""
+        t = self.trains
+        if cargo == "bulk":
+            t = t[t["cargo"] != "container"]
+        elif cargo is not None:
+            t = t[t["cargo"] == cargo]
+        if pair and self.pair is not None:
+            t = t[(t["origin"] == self.pair[0]) & (t["destination"] == self.pair[1])]
+        return t
 
     # ---------------------------------------------------------- distributions
-    def _distribution(self, keys: Sequence[str], cargo: str | None) -> pd.DataFrame:
-        t = self.trains if cargo is None else self.trains[self.trains["cargo"] == cargo]
+    def _distribution(self, keys: Sequence[str], cargo: str | None, pair: bool) -> pd.DataFrame:
+        t = self._pick(cargo, pair)
         cols = [*keys, *(f"p{p}_days" for p in PERCENTILES), "mean_days", "trains", "teu"]
         if t.empty:
             return pd.DataFrame(columns=cols)
@@ -53,16 +66,17 @@ class SimulationResult:
         return out.reset_index()[cols].sort_values("p50_days", ignore_index=True)
 
     def corridors_frame(self, cargo: str | None = "container") -> pd.DataFrame:
-        """Per corridor: door-to-door p10/p50/p90/p99 and mean days, trains and TEU delivered per year."""
-        return self._distribution(["corridor_id"], cargo)
+        """Per corridor: door-to-door p10/p50/p90/p99 and mean days, trains and TEU delivered per year, for the
+        result's origin-destination :attr:`pair` (probe and scenario trains of that pair; every pair when None)."""
+        return self._distribution(["corridor_id"], cargo, pair=cargo == "container")
 
     def od_frame(self, cargo: str | None = "container") -> pd.DataFrame:
-        """The same per origin, destination and corridor."""
-        return self._distribution(["origin", "destination", "corridor_id"], cargo)
+        """The same per origin, destination and corridor, for every pair."""
+        return self._distribution(["origin", "destination", "corridor_id"], cargo, pair=False)
 
     def monthly_frame(self, cargo: str | None = "container") -> pd.DataFrame:
-        """Door-to-door p50/p90 days per corridor by month of departure: the seasonal storm effect."""
-        t = self.trains if cargo is None else self.trains[self.trains["cargo"] == cargo]
+        """Door-to-door p50/p90 days per corridor by month of departure (the pair's trains): the seasonal storm effect."""
+        t = self._pick(cargo, pair=True)
         cols = ["corridor_id", "month", "p50_days", "p90_days", "trains"]
         if t.empty:
             return pd.DataFrame(columns=cols)
@@ -72,8 +86,9 @@ class SimulationResult:
         return out.reset_index()[cols]
 
     def components_frame(self, cargo: str | None = "container") -> pd.DataFrame:
-        """Mean hours per train by component (running, border, gauge change, slot wait, weather, ...) per corridor."""
-        t = self.trains if cargo is None else self.trains[self.trains["cargo"] == cargo]
+        """Mean hours per train by component (running, border, gauge change, slot wait, weather, ...) per corridor,
+        for the pair's container trains (every pair for other cargo)."""
+        t = self._pick(cargo, pair=cargo == "container")
         if t.empty:
             return pd.DataFrame(columns=["corridor_id", "component", "mean_h", "mean_days", "share_fraction"])
         means = t.groupby("corridor_id")[_COMP_H].mean()
@@ -91,6 +106,20 @@ class SimulationResult:
                     }
                 )
         return pd.DataFrame(rows)
+
+    def trains_by_corridor(self) -> pd.DataFrame:
+        """Per corridor and cargo, every pair: scenario trains per year planned (from the assigned tonnes) and delivered."""
+        cols = ["corridor_id", "cargo", "planned_trains_per_year", "delivered_trains_per_year"]
+        r = self.routes
+        if r.empty:
+            return pd.DataFrame(columns=cols)
+        r = r[r["source"] == "scenario"]
+        planned = r.groupby(["corridor_id", "cargo"])["trains_per_year"].sum()
+        t = self.trains[self.trains["source"] == "scenario"] if len(self.trains) else self.trains
+        per_year = 365.0 / (self.days * self.replications)
+        delivered = t.groupby(["corridor_id", "cargo"]).size() * per_year if len(t) else pd.Series(dtype=float)
+        out = pd.DataFrame({"planned_trains_per_year": planned, "delivered_trains_per_year": delivered}).fillna(0.0)
+        return out.rename_axis(["corridor_id", "cargo"]).reset_index()[cols]
 
     def queues_frame(self) -> pd.DataFrame:
         """Per facility, averaged over replications: queue length, waits, utilisation, sailings, storms."""
@@ -133,13 +162,17 @@ class SimulationResult:
             "replications": self.replications,
             "seed": self.seed,
             "executor": self.executor,
+            "pair": list(self.pair) if self.pair else None,
             "trains_generated": self.generated,
+            "trains_delivered": int(self.trains["delivered_h"].notna().sum()) if len(self.trains) else 0,
             "trains_in_system_at_end": self.in_system,
             "events": self.events,
             "corridors": corridors,
             "od_pairs": _records(self.od_frame()),
             "monthly": _records(self.monthly_frame()),
-            "bulk": _records(self.corridors_frame("dry_bulk")),
+            "bulk": _records(self.corridors_frame("bulk")),
+            "trains_by_corridor": _records(self.trains_by_corridor()),
+            "not_simulated": _records(self.not_simulated),
             "queues": _records(self.queues_frame()),
             "assumptions": _records(self.assumptions),
         }
