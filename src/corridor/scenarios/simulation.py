@@ -8,12 +8,14 @@ a door-to-door distribution for that pair. Replications run here, on local proce
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from corridor import settings
+from corridor.assignment.freight import assign_freight
 from corridor.data.operations import read_operations
 from corridor.data.scenario_files import read_scenario
 from corridor.errors import DataError, Problem
@@ -58,7 +60,10 @@ def scenario_trains(
     """Train routes of the scenario year (each demand row on its own paths, plus probe trains) and what is not a train."""
     ops = Operations(read_operations() if operations is None else operations, year)
     view = scenario.network_for(net, year)
-    out = demand_trains(view, scenario, year, ops)
+    # the assignment is the slow part and depends only on the scenario and year: kept with the network
+    key = ("simulation_freight", hashlib.sha256(repr(scenario).encode()).hexdigest(), year)
+    freight = net.derived(key, lambda: assign_freight(view, scenario.demand, year, customs=scenario.customs)) if scenario.demand else None
+    out = demand_trains(view, scenario, year, ops, freight)
     if probes:
         out.routes += _probes(view, scenario, year, origin, destination, ops)
     return out

@@ -27,6 +27,7 @@ from corridor.routing.legs import build_route
 from corridor.simulation import Hop, Operations, TrafficRoute
 
 __all__ = [
+    "ENERGY_COMMODITIES",
     "MIN_PATH_SHARE",
     "NOT_SIMULATED_COLUMNS",
     "DemandTrains",
@@ -40,7 +41,8 @@ __all__ = [
 MIN_PATH_SHARE = 0.01
 NOT_SIMULATED_COLUMNS = ["demand_id", "cargo", "origin", "destination", "corridor_id", "reason", "t_per_year"]
 _WATER = ("sea", "river")
-_NOT_RAIL = {"pipeline": "pipeline", "road": "road only (trucks are not simulated)"}
+#: Commodities that travel by pipeline or tanker, never as trains here (oil products do: tank wagons).
+ENERGY_COMMODITIES = frozenset({"crude", "crude_oil", "condensate", "gas", "natural_gas", "lng"})
 
 
 @dataclass
@@ -72,7 +74,7 @@ def tonnes_per_train(view: Network, ops: Operations) -> dict[str, float]:
 def _why_not_a_train(g: CompiledGraph, arcs: Sequence[int]) -> str | None:
     """Why the path is not a train (pipeline, sea only, road only), or None for a path with rail legs."""
     modes = {str(g.mode[a]) for a in arcs} - {"gate", "transfer"}
-    if "pipeline" in modes:
+    if any(m.endswith("pipeline") for m in modes):  # oil_pipeline, gas_pipeline
         return "pipeline"
     if "rail" in modes:
         return None
@@ -106,6 +108,8 @@ def _row_trains(
     o, dst, tonnes, cargo = view.resolve(d.origin), view.resolve(d.destination), d.at(year), _cargo(d)
     if tonnes <= 0:
         return [], []
+    if d.cargo_class == CargoClass.GAS or d.commodity.lower() in ENERGY_COMMODITIES:
+        return [], [_row(d, cargo, o, dst, "", "pipeline or tanker (energy, not trains)", tonnes)]
     mine = paths[
         (paths["class"] == class_key(d.cargo_class, d.avoid_countries)) & (paths["origin"] == o) & (paths["destination"] == dst)
     ]
@@ -118,7 +122,7 @@ def _row_trains(
     for k, (arcs, label, share) in enumerate(zip(mine["arcs"], mine["corridor"], mine["share_fraction"], strict=True)):
         t = tonnes * float(share) / total_share
         cid = ids.get(str(label), "other")
-        why = "pipeline" if d.cargo_class == CargoClass.GAS else _why_not_a_train(g, arcs)
+        why = _why_not_a_train(g, arcs)
         if why:
             left.append(_row(d, cargo, o, dst, cid, why, t))
             continue

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.simulation.engine import Replication
+from corridor.simulation.load import LOAD_COLUMNS, offered_load
 from corridor.simulation.plan import COMPONENTS, Plan
 
 __all__ = ["PERCENTILES", "SimulationResult", "collect"]
@@ -39,6 +40,11 @@ class SimulationResult:
     coords: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
     pair: tuple[str, str] | None = None  # the corridor tables' origin-destination pair (None: every pair)
     not_simulated: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # flows that are not trains
+    offered_load: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LOAD_COLUMNS), repr=False)
+
+    def over_capacity(self) -> pd.DataFrame:
+        """Facilities whose trains ask more than they can serve in a year (load ratio > 1): queues grow there."""
+        return self.offered_load[self.offered_load["load_ratio"] > 1.0].reset_index(drop=True)
 
     def _pick(self, cargo: str | None, pair: bool = False) -> pd.DataFrame:
         """Trains of *cargo* (``None``: all, ``"bulk"``: every non-container class), of :attr:`pair` if *pair*."""
@@ -173,6 +179,7 @@ class SimulationResult:
             "bulk": _records(self.corridors_frame("bulk")),
             "trains_by_corridor": _records(self.trains_by_corridor()),
             "not_simulated": _records(self.not_simulated),
+            "over_capacity": _records(self.over_capacity()),
             "queues": _records(self.queues_frame()),
             "assumptions": _records(self.assumptions),
         }
@@ -231,4 +238,5 @@ def collect(plan: Plan, reps: Sequence[Replication], *, scenario: str, seed: int
         sum(len(r.in_flight) for r in reps),
         sum(r.events for r in reps),
         plan.coords,
+        offered_load=offered_load(plan),
     )
