@@ -223,8 +223,11 @@ def _bottlenecks(links: pd.DataFrame) -> pd.DataFrame:
     return worst[_BOTTLENECK_COLUMNS].reset_index(drop=True)
 
 
-def assign_freight(view: Network, demand: Sequence[Demand], year: int, *, customs: str = "auto") -> FreightResult:
-    """Equilibrate freight *demand* of *year* (tonnes per year, one class per row) on the year view *view*."""
+def assign_freight(
+    view: Network, demand: Sequence[Demand], year: int, *, customs: str = "auto", rgap: float = 1e-6
+) -> FreightResult:
+    """Equilibrate freight *demand* of *year* (tonnes per year, one class per row) on the year view *view*, to the
+    relative gap *rgap*."""
     total = float(sum(d.at(year) for d in demand))
     if not demand:
         empty = pd.DataFrame()
@@ -247,12 +250,10 @@ def assign_freight(view: Network, demand: Sequence[Demand], year: int, *, custom
         vdf_kind=c.kind,
         fixed_cost=c.fixed,
         zone_nodes=np.array(zones, dtype=np.int64),
-        rgap=1e-6,
+        rgap=rgap,
         max_iter=400,
         track_routes=True,
     )
     links = _link_rows(view, laned, c, result)
     paths = _paths(view, g, zones, result)
-    return FreightResult(
-        total, links, _bottlenecks(links), _shares(paths), result.unassigned_demand, result.relative_gap, paths
-    )
+    return FreightResult(total, links, _bottlenecks(links), _shares(paths), result.unassigned_demand, result.relative_gap, paths)

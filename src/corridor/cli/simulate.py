@@ -147,7 +147,9 @@ def _print_notes(res: Any) -> None:
         by = left.groupby("reason")["t_per_year"].agg(["size", "sum"])
         parts = [f"{r}: {int(v['size'])}" + (f" ({v['sum'] / 1e6:.2f} Mt)" if v["sum"] else "") for r, v in by.iterrows()]
         if cut.any():
-            parts.append(f"sea legs at path ends not simulated: {int(cut.sum())} paths ({ns.loc[cut, 't_per_year'].sum() / 1e6:.2f} Mt)")
+            parts.append(
+                f"sea legs at path ends not simulated: {int(cut.sum())} paths ({ns.loc[cut, 't_per_year'].sum() / 1e6:.2f} Mt)"
+            )
         out.print("not trains, left out: " + "; ".join(parts), highlight=False)
     over = res.over_capacity()
     if len(over):

@@ -23,12 +23,13 @@ from corridor.model import Network
 from corridor.model.scenario import Scenario
 from corridor.routing import compare_corridors
 from corridor.scenarios.executors import Executor, run_tasks
-from corridor.scenarios.traffic import DemandTrains, demand_trains, hops_of
+from corridor.scenarios.traffic import SIM_RGAP, DemandTrains, demand_trains, hops_of
 from corridor.schema import MODEL_YEARS
 from corridor.simulation import Mapper, Plan, SimulationResult, TrafficRoute, build_plan, network_ids, run_plan
 from corridor.simulation.params import Operations
+from corridor.simulation.plan import check_overrides
 
-__all__ = ["hops_of", "replication_mapper", "run_replications", "scenario_trains", "scenario_traffic", "simulate_scenario"]
+__all__ = ["hops_of", "replication_mapper", "run_replications", "scenario_traffic", "scenario_trains", "simulate_scenario"]
 
 _PRELOAD = ("corridor.simulation.engine",)
 
@@ -38,7 +39,14 @@ def _probes(view: Network, scenario: Scenario, year: int, origin: str, destinati
     rate = (ops.value("traffic", "probe_trains_per_week") or 0.0) * 52.0
     o, dst = view.resolve(origin), view.resolve(destination)
     results = compare_corridors(
-        view, o, dst, cargo="container", objective="time", year=year, include_planned=scenario.include_planned, customs=scenario.customs
+        view,
+        o,
+        dst,
+        cargo="container",
+        objective="time",
+        year=year,
+        include_planned=scenario.include_planned,
+        customs=scenario.customs,
     )
     return [
         TrafficRoute(f"probe:{o}-{dst}:{r.corridor_id}", r.corridor_id, o, dst, "container", hops_of(r.route), rate, "probe")
@@ -62,7 +70,8 @@ def scenario_trains(
     view = scenario.network_for(net, year)
     # the assignment is the slow part and depends only on the scenario and year: kept with the network
     key = ("simulation_freight", hashlib.sha256(repr(scenario).encode()).hexdigest(), year)
-    freight = net.derived(key, lambda: assign_freight(view, scenario.demand, year, customs=scenario.customs)) if scenario.demand else None
+    assign = lambda: assign_freight(view, scenario.demand, year, customs=scenario.customs, rgap=SIM_RGAP)  # noqa: E731
+    freight = net.derived(key, assign) if scenario.demand else None
     out = demand_trains(view, scenario, year, ops, freight)
     if probes:
         out.routes += _probes(view, scenario, year, origin, destination, ops)
@@ -146,6 +155,7 @@ def simulate_scenario(
     if not isinstance(year, int) or not MODEL_YEARS[0] <= year <= MODEL_YEARS[1]:
         raise DataError(Problem("simulation", None, "year", year, f"a year from {MODEL_YEARS[0]} to {MODEL_YEARS[1]}"))
     sc.validate(net, [year])
+    check_overrides(overrides or {}, network_ids(net) | set(net.links.index))  # before the slow part
     mapper, chosen = replication_mapper(use_ray, workers)
     table = read_operations() if operations is None else operations
     trains = scenario_trains(net, sc, year, origin=origin, destination=destination, operations=table)

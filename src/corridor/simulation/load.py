@@ -63,7 +63,11 @@ def offered_load(plan: Plan) -> pd.DataFrame:
                 g = plan.gates[st.facility]
                 window = g["window"]
                 open_h = (window[1] - window[0]) % 24.0 or 24.0 if window else 24.0
-                add((g["facility_id"], "line" if not window else "window", g["node"], "slot h"), n * _gate_h(g, tonnes), 365.0 * open_h)
+                add(
+                    (g["facility_id"], "line" if not window else "window", g["node"], "slot h"),
+                    n * _gate_h(g, tonnes),
+                    365.0 * open_h,
+                )
             elif st.kind == "border" and st.yard:
                 y = plan.yards[st.yard]
                 node = y.get("node", st.yard)

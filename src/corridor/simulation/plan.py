@@ -18,7 +18,7 @@ from corridor.graph.lanes import split_facilities
 from corridor.model import Network
 from corridor.simulation.params import PARAMETERS, PSEUDO_FACILITIES, Dist, Operations, check_operations
 
-__all__ = ["COMPONENTS", "Hop", "Plan", "Stage", "TrafficRoute", "build_plan", "network_ids"]
+__all__ = ["COMPONENTS", "Hop", "Plan", "Stage", "TrafficRoute", "build_plan", "check_overrides", "network_ids"]
 
 #: Where a train's hours go (door-to-door = their sum).
 COMPONENTS = ("running", "line_wait", "border", "gauge_change", "slot_wait", "weather", "port_dwell", "transshipment")
@@ -363,7 +363,8 @@ def network_ids(net: Network) -> set[str]:
     return set(net.nodes.index) | set(net.links["base_id"]) | set(net.transfers["base_id"])
 
 
-def _check_overrides(overrides: Mapping[str, float], known: set[str]) -> None:
+def check_overrides(overrides: Mapping[str, float], known: set[str]) -> None:
+    """Reject override keys that name no facility or parameter, and values that are no number >= 0."""
     problems = []
     for key, value in overrides.items():
         facility, _, parameter = key.rpartition(".")
@@ -403,7 +404,7 @@ def build_plan(
     known = network_ids(view)
     known_all = known | set(view.links.index)
     check_operations(operations, known | set(known_facilities or ()))
-    _check_overrides(overrides or {}, known_all)
+    check_overrides(overrides or {}, known_all)
     ops = Operations(operations, view.year, overrides)
     b = _Builder(view, ops, customs)
     problems = []
