@@ -142,3 +142,30 @@ def test_base_same_seed_same_trains_another_seed_differs(net, base_trains):
     pd.testing.assert_frame_equal(a.trains, b.trains)
     assert a.generated == b.generated and a.in_system == b.in_system
     assert not a.trains["door_to_door_h"].equals(c.trains["door_to_door_h"])
+
+
+def test_plan_borders_only_where_the_country_changes_and_yards_per_direction_and_lane(net, base_trains):
+    from corridor.simulation import build_plan, network_ids
+
+    view = read_scenario("base").network_for(net, YEAR)
+    plan = build_plan(view, base_trains.routes, read_operations(), days=10, known_facilities=network_ids(net))
+    stages = {r.route_id: s for r, s in zip(plan.routes, plan.stages, strict=True)}
+
+    def borders(prefix: str) -> list[tuple[str, str]]:
+        rid = next(k for k in stages if k.startswith(prefix))
+        return [(st.facility, st.yard) for st in stages[rid] if st.kind == "border"]
+
+    # Kazakh grain to Uzbekistan passes the Dostyk station (Moyinty -> Dostyk -> Aktogay) without leaving Kazakhstan
+    grain = next(r for r in base_trains.routes if r.route_id.startswith("kz_uz_grain_2024:"))
+    assert "dostyk" in {h.to_node for h in grain.hops}
+    assert "dostyk" not in {f for f, _ in borders("kz_uz_grain_2024:")}
+    # ore to China crosses there and changes gauge in the bulk lane; containers to China in the container yard
+    assert ("dostyk", "dostyk:bulk:outbound") in borders("kz_cn_metals_2024:")
+    assert ("dostyk", "dostyk:outbound") in borders("eu_cn_rail_2024:")
+    assert ("dostyk", "dostyk:inbound") in borders("cn_eu_rail_2024:northern:0")
+    bulk, boxes = plan.yards["dostyk:bulk:outbound"], plan.yards["dostyk:outbound"]
+    # the bulk lane: the crossing's tonnes a year less its container terminal's TEU x t per TEU, no daily train cap
+    row = view.nodes.loc["dostyk"]
+    lane_t = float(row["capacity_t_per_year"]) - float(row["capacity_teu_per_year"]) * view.parameter("t_per_teu")
+    assert bulk["t_per_year"] == pytest.approx(lane_t) and 0 < lane_t < 20_000_000 and bulk["trains_per_day"] is None
+    assert (boxes["trains_per_day"], boxes["teu_per_day"]) == (12, 760)
