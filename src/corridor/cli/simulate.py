@@ -170,14 +170,20 @@ def _print_run(res: Any, files: list[str]) -> None:
     t = Table(title=f"Container trains{pair}, door to door (days)", header_style="bold")
     for col in ("corridor", "p10", "p50", "p90", "p99", "mean", f"trains in {res.days:g} d", "largest components"):
         t.add_column(col)
+    flagged = {}
     for _, r in res.corridors_frame().iterrows():
+        over = str(r.get("over_capacity") or "")
+        if over:
+            flagged[str(r["corridor_id"])] = over.replace(";", ", ")
         t.add_row(
-            str(r["corridor_id"]),
+            str(r["corridor_id"]) + ("*" if over else ""),
             *(f"{r[c]:.1f}" for c in ("p10_days", "p50_days", "p90_days", "p99_days", "mean_days")),
             f"{r['trains']:.0f}",
             _top_components(comp, str(r["corridor_id"])),
         )
     out.print(t)
+    for cid, over in flagged.items():
+        out.print(f"* {cid} passes over-capacity facilities ({over}): its days grow with the simulated length", highlight=False)
     q = res.queues_frame()
     q = q[q["kind"] != "weather"].sort_values("mean_wait_h", ascending=False).head(8)
     qt = Table(title="Longest waits by facility", header_style="bold")

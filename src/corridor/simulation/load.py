@@ -9,7 +9,7 @@ import pandas as pd
 
 from corridor.simulation.plan import Plan
 
-__all__ = ["LOAD_COLUMNS", "offered_load"]
+__all__ = ["LOAD_COLUMNS", "offered_load", "over_capacity_by_route"]
 
 LOAD_COLUMNS = ["facility_id", "kind", "node", "demand_per_year", "unit", "capacity_per_year", "load_ratio"]
 _YEAR_H = 8760.0
@@ -48,14 +48,17 @@ def _line_capacity(spec: dict) -> float:
     return by_fleet if spec["leave_when_full"] else min(by_fleet, spec["capacity"] * _YEAR_H / spec["headway_h"])
 
 
-def offered_load(plan: Plan) -> pd.DataFrame:
-    """Per line slot, yard (tracks and daily gate) and vessel line: yearly demand of the plan's trains, capacity, ratio."""
+def _loads(plan: Plan) -> tuple[dict[tuple[str, str, str, str], list[float]], list[list[tuple[str, str, str, str]]]]:
+    """Yearly demand and capacity per facility key, and the facility keys each route passes."""
     acc: dict[tuple[str, str, str, str], list[float]] = {}
+    passed: list[list[tuple[str, str, str, str]]] = []
 
     def add(key: tuple[str, str, str, str], demand: float, capacity: float) -> None:
         acc.setdefault(key, [0.0, capacity])[0] += demand
+        passed[-1].append(key)
 
     for route, stages in zip(plan.routes, plan.stages, strict=True):
+        passed.append([])
         n = route.trains_per_year
         teu, tonnes, wagons = _train(plan, route.cargo)
         for st in stages:
@@ -63,11 +66,8 @@ def offered_load(plan: Plan) -> pd.DataFrame:
                 g = plan.gates[st.facility]
                 window = g["window"]
                 open_h = (window[1] - window[0]) % 24.0 or 24.0 if window else 24.0
-                add(
-                    (g["facility_id"], "line" if not window else "window", g["node"], "slot h"),
-                    n * _gate_h(g, tonnes),
-                    365.0 * open_h,
-                )
+                key = (g["facility_id"], "line" if not window else "window", g["node"], "slot h")
+                add(key, n * _gate_h(g, tonnes), 365.0 * open_h)
             elif st.kind == "border" and st.yard:
                 y = plan.yards[st.yard]
                 node = y.get("node", st.yard)
@@ -78,6 +78,12 @@ def offered_load(plan: Plan) -> pd.DataFrame:
                 s = plan.lines[st.facility]
                 units = wagons if s["unit"] == "wagons" else teu or tonnes / plan.t_per_teu
                 add((s["facility_id"], "vessel_line", s["origin"], s["unit"]), n * units, _line_capacity(s))
+    return acc, passed
+
+
+def offered_load(plan: Plan) -> pd.DataFrame:
+    """Per line slot, yard (tracks and daily gate) and vessel line: yearly demand of the plan's trains, capacity, ratio."""
+    acc, _ = _loads(plan)
     rows = [
         {
             "facility_id": k[0],
@@ -91,3 +97,10 @@ def offered_load(plan: Plan) -> pd.DataFrame:
         for k, (d, c) in acc.items()
     ]
     return pd.DataFrame(rows, columns=LOAD_COLUMNS).sort_values("load_ratio", ascending=False, ignore_index=True)
+
+
+def over_capacity_by_route(plan: Plan) -> list[str]:
+    """Per route of *plan*: the over-capacity facilities it passes (load ratio > 1), joined by ``;`` ('' if none)."""
+    acc, passed = _loads(plan)
+    over = {k for k, (d, c) in acc.items() if c <= 0 or d / c > 1.0}
+    return [";".join(dict.fromkeys(k[0] for k in keys if k in over)) for keys in passed]

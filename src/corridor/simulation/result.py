@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.simulation.engine import Replication
-from corridor.simulation.load import LOAD_COLUMNS, offered_load
+from corridor.simulation.load import LOAD_COLUMNS, offered_load, over_capacity_by_route
 from corridor.simulation.plan import COMPONENTS, Plan
 
 __all__ = ["PERCENTILES", "SimulationResult", "collect"]
@@ -62,18 +62,25 @@ class SimulationResult:
         t = self._pick(cargo, pair)
         cols = [*keys, *(f"p{p}_days" for p in PERCENTILES), "mean_days", "trains", "teu"]
         if t.empty:
-            return pd.DataFrame(columns=cols)
+            return pd.DataFrame(columns=[*cols, "over_capacity"])
         days = t["door_to_door_h"] / 24.0
         g = days.groupby([t[k] for k in keys])
         out = pd.DataFrame({f"p{p}_days": g.quantile(p / 100.0) for p in PERCENTILES})
         out["mean_days"] = g.mean()
         out["trains"] = g.count() / self.replications
         out["teu"] = t.groupby([t[k] for k in keys])["teu"].sum() / self.replications
-        return out.reset_index()[cols].sort_values("p50_days", ignore_index=True)
+        if "over_capacity" in self.routes.columns:  # the over-capacity facilities these trains pass
+            passed = self.routes.set_index("route")["over_capacity"]
+            by = t["route"].map(passed).fillna("").groupby([t[k] for k in keys])
+            out["over_capacity"] = by.agg(lambda v: ";".join(dict.fromkeys(x for s in v.unique() for x in s.split(";") if x)))
+        else:
+            out["over_capacity"] = ""
+        return out.reset_index()[[*cols, "over_capacity"]].sort_values("p50_days", ignore_index=True)
 
     def corridors_frame(self, cargo: str | None = "container") -> pd.DataFrame:
-        """Per corridor: door-to-door p10/p50/p90/p99 and mean days, trains and TEU delivered per year, for the
-        result's origin-destination :attr:`pair` (probe and scenario trains of that pair; every pair when None)."""
+        """Per corridor: door-to-door p10/p50/p90/p99 and mean days, trains and TEU delivered in the simulated
+        period, for the result's origin-destination :attr:`pair` (probe and scenario trains of that pair; every pair
+        when None), and ``over_capacity``: the facilities on the way whose load ratio exceeds 1 (queues grow there)."""
         return self._distribution(["corridor_id"], cargo, pair=cargo == "container")
 
     def od_frame(self, cargo: str | None = "container") -> pd.DataFrame:
@@ -210,8 +217,9 @@ def collect(plan: Plan, reps: Sequence[Replication], *, scenario: str, seed: int
                 "cargo": r.cargo,
                 "source": r.source,
                 "trains_per_year": r.trains_per_year,
+                "over_capacity": over,
             }
-            for i, r in enumerate(plan.routes)
+            for i, (r, over) in enumerate(zip(plan.routes, over_capacity_by_route(plan), strict=True))
         ]
     )
     rows = [(rep.index, *t) for rep in reps for t in rep.trains]
