@@ -79,6 +79,7 @@ def main() -> None:
         "days": args.days,
         "routes": len(plan.routes),
         "trains_per_replication": rep.created,
+        "trains_in_system_at_end": len(rep.in_flight),
         "events_per_replication": rep.events,
         "model_events_per_s": round(model_eps),
         "bare_simpy_events_per_s": round(bare_eps),

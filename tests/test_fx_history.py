@@ -71,7 +71,7 @@ def test_cli_fx_history_and_fx_date():
     old = ok_json("route", "Xian", "Duisburg", "--fx-date", "2019-09-01")["routes"][0]["cost_local"]
     new = ok_json("route", "Xian", "Duisburg", "--fx-date", "2025-12-01")["routes"][0]["cost_local"]
     assert old["rate_per_usd"] == pytest.approx(386.04) and new["rate_per_usd"] == pytest.approx(523.56)
-    assert old["amount"] < new["amount"]
+    assert old["cost_kzt"] < new["cost_kzt"]
     refused("route", "Xian", "Duisburg", "--fx-date", "yesterday")
 
 

@@ -114,6 +114,27 @@ def test_storm_closes_and_reopens_a_port_and_ships_wait_for_it():
         assert not any(a < load_start < b for a, b in port.closures)
 
 
+def test_a_ferry_waiting_for_wagons_does_not_hold_a_berth_another_line_needs():
+    env = simpy.Environment()
+    rng = np.random.default_rng(0)
+    a, b = Port(env, "a", rng, None, None), Port(env, "b", rng, None, None)
+    berths_a, berths_b = simpy.Resource(env, 1), simpy.Resource(env, 1)  # one ferry berth at each end
+
+    def ferry(origin: Port, dest: Port, bo: simpy.Resource, bd: simpy.Resource) -> VesselLine:
+        kw = {"capacity": 10, "fleet": 1, "berth": Dist("fixed", 1.0), "crossing": Dist("fixed", 5.0)}
+        return VesselLine(
+            env, "x", origin=origin, dest=dest, berths_origin=bo, berths_dest=bd, leave_when_full=True,
+            max_hold_h=100.0, headway_h=24.0, rng=rng, **kw,
+        )  # fmt: skip
+
+    westbound, eastbound = ferry(a, b, berths_a, berths_b), ferry(b, a, berths_b, berths_a)
+    done: list = []
+    _hand_over(env, westbound, 0.0, 10, done)  # a full load at a; nothing waits at b for the eastbound ferry
+    env.run(until=50)
+    assert done == [(10, 7.0, 0.0)]  # load 1 h + cross 5 h + unload 1 h: b's berth was free
+    assert eastbound.sailings == []  # and the eastbound ferry, with no wagons, has not sailed
+
+
 def test_month_of_follows_the_calendar():
     assert month_of(0) == 1 and month_of(31 * 24 - 0.1) == 1 and month_of(31 * 24) == 2 and month_of(8759) == 12
     assert month_of(8760 + 1) == 1

@@ -57,6 +57,10 @@ class Corridor(Network):
     ) -> SimulationResult:
         """Simulate operations of *scenario* in *year* (trains, yards, borders, ferries, storms); same seed, same result.
 
+        Each demand row runs as trains on the paths the freight assignment gives its origin-destination pair; the
+        corridor tables are for the ``origin``/``destination`` pair (``res.od_frame()`` has every pair) and
+        ``res.not_simulated`` lists what is not a train, with its tonnes.
+
         Options: ``origin``/``destination`` (the pair probe trains run between), ``use_ray``, ``workers``,
         ``overrides`` (``{"ferry_kuryk_baku.fleet": 6}``), ``operations`` (a table like ``operations.csv``).
         """

@@ -11,7 +11,7 @@ volume over capacity and ``share_fraction`` a share between 0 and 1.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,10 +23,12 @@ from corridor.graph.lanes import LanedGraph, freight_lanes, lane_mask
 from corridor.model import CargoClass, Network
 from corridor.model.scenario import Demand
 
-__all__ = ["FreightResult", "assign_freight", "class_mask", "classify_route", "freight_graph"]
+__all__ = ["PATH_COLUMNS", "FreightResult", "assign_freight", "class_key", "class_mask", "classify_route", "freight_graph"]
 
 _BOTTLENECK_COLUMNS = ["id", "limited_by", "name", "flow_t_per_year", "capacity_t_per_year", "vc_ratio", "delay_h"]
 _SHARE_COLUMNS = ["corridor", "flow_t_per_year", "share_fraction"]
+#: Path flows per origin-destination pair and class: ``arcs`` are positions in :func:`freight_graph`'s graph.
+PATH_COLUMNS = ["class", "origin", "destination", "arcs", "corridor", "flow_t_per_year", "share_fraction"]
 
 
 @dataclass
@@ -39,6 +41,8 @@ class FreightResult:
     shares: pd.DataFrame  # corridor, flow_t_per_year, share_fraction
     unmet_t: float
     relative_gap: float
+    paths: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PATH_COLUMNS))
+    """The equilibrium's path flows per class and OD pair (nodes), the corridor each path is classified as."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,11 @@ def class_mask(view: Network, laned: LanedGraph, cargo: CargoClass, avoid: Itera
     return ok & lane_mask(laned, cargo) & arc_mask(g, avoid_countries=frozenset(avoid))
 
 
+def class_key(cargo: CargoClass | str, avoid: Iterable[str] = ()) -> str:
+    """The name of the assignment class of a demand row: its cargo class and avoided countries."""
+    return f"{CargoClass(cargo).value}:{'-'.join(sorted(set(avoid))) or 'any'}"
+
+
 def _classes(view: Network, laned: LanedGraph, demand: Sequence[Demand], year: int) -> tuple[list[AssignmentClass], list[int]]:
     """One assignment class per cargo class and set of avoided countries (its links and lanes), over the rows' zones."""
     g = laned.graph
@@ -120,7 +129,7 @@ def _classes(view: Network, laned: LanedGraph, demand: Sequence[Demand], year: i
         mat = groups.setdefault(key, np.zeros((len(zones), len(zones))))
         mat[zo, zd] += d.at(year)
     classes = [
-        AssignmentClass(f"{cargo.value}:{'-'.join(sorted(avoid)) or 'any'}", mat, allowed=class_mask(view, laned, cargo, avoid))
+        AssignmentClass(class_key(cargo, avoid), mat, allowed=class_mask(view, laned, cargo, avoid))
         for (cargo, avoid), mat in groups.items()
     ]
     return classes, zones
@@ -158,15 +167,35 @@ def _link_rows(view: Network, laned: LanedGraph, c: _Costs, result: AssignmentRe
     return pd.DataFrame(rows)
 
 
-def _shares(view: Network, g: CompiledGraph, zones: list[int], result: AssignmentResult) -> pd.DataFrame:
-    """Freight by corridor: each used path is classified by the nodes it passes."""
-    by_corridor: dict[str, float] = {}
+def _paths(view: Network, g: CompiledGraph, zones: list[int], result: AssignmentResult) -> pd.DataFrame:
+    """Each used path with its OD nodes, class, corridor (classified by the nodes it passes), flow and share."""
     routes = result.route_shares
-    if routes is not None and len(routes):
-        for _, r in routes.iterrows():
-            passed = {str(g.vertex_node[g.tails[a]]) for a in r["links"]} | {str(g.vertex_node[zones[int(r["destination"])]])}
-            label = classify_route(passed, view.corridors)
-            by_corridor[label] = by_corridor.get(label, 0.0) + float(r["flow"])
+    if routes is None or routes.empty:
+        return pd.DataFrame(columns=PATH_COLUMNS)
+    rows = []
+    cols = ("class", "origin", "destination", "links", "flow", "share")
+    for name, o, d, links, flow, share in zip(*(routes[c] for c in cols), strict=True):
+        dest = str(g.vertex_node[zones[int(d)]])
+        passed = {str(g.vertex_node[g.tails[a]]) for a in links} | {dest}
+        rows.append(
+            {
+                "class": str(name),
+                "origin": str(g.vertex_node[zones[int(o)]]),
+                "destination": dest,
+                "arcs": tuple(int(a) for a in links),
+                "corridor": classify_route(passed, view.corridors),
+                "flow_t_per_year": float(flow),
+                "share_fraction": float(share),
+            }
+        )
+    return pd.DataFrame(rows, columns=PATH_COLUMNS)
+
+
+def _shares(paths: pd.DataFrame) -> pd.DataFrame:
+    """Freight by corridor: the sum of the flows of the paths classified as each corridor."""
+    by_corridor: dict[str, float] = {}
+    for label, flow in zip(paths["corridor"], paths["flow_t_per_year"], strict=True):
+        by_corridor[label] = by_corridor.get(label, 0.0) + float(flow)
     total = sum(by_corridor.values())
     return pd.DataFrame(
         [
@@ -194,8 +223,11 @@ def _bottlenecks(links: pd.DataFrame) -> pd.DataFrame:
     return worst[_BOTTLENECK_COLUMNS].reset_index(drop=True)
 
 
-def assign_freight(view: Network, demand: Sequence[Demand], year: int, *, customs: str = "auto") -> FreightResult:
-    """Equilibrate freight *demand* of *year* (tonnes per year, one class per row) on the year view *view*."""
+def assign_freight(
+    view: Network, demand: Sequence[Demand], year: int, *, customs: str = "auto", rgap: float = 1e-6
+) -> FreightResult:
+    """Equilibrate freight *demand* of *year* (tonnes per year, one class per row) on the year view *view*, to the
+    relative gap *rgap*."""
     total = float(sum(d.at(year) for d in demand))
     if not demand:
         empty = pd.DataFrame()
@@ -218,11 +250,10 @@ def assign_freight(view: Network, demand: Sequence[Demand], year: int, *, custom
         vdf_kind=c.kind,
         fixed_cost=c.fixed,
         zone_nodes=np.array(zones, dtype=np.int64),
-        rgap=1e-6,
+        rgap=rgap,
         max_iter=400,
         track_routes=True,
     )
     links = _link_rows(view, laned, c, result)
-    return FreightResult(
-        total, links, _bottlenecks(links), _shares(view, g, zones, result), result.unassigned_demand, result.relative_gap
-    )
+    paths = _paths(view, g, zones, result)
+    return FreightResult(total, links, _bottlenecks(links), _shares(paths), result.unassigned_demand, result.relative_gap, paths)

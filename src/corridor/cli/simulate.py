@@ -116,6 +116,8 @@ def _write_sim(res: Any, folder: Path, fmt: str) -> list[str]:
         "od_pairs": res.od_frame(),
         "components": res.components_frame(),
         "queues": res.queues_frame(),
+        "offered_load": res.offered_load,
+        "not_simulated": res.not_simulated,
         "trains": res.trains,
         "assumptions": res.assumptions,
     }
@@ -136,24 +138,52 @@ def _check_run_args(year: int, days: float, replications: int, workers: int, as_
     run(as_json, lambda: (check_count(replications, "--replications"), check_count(workers, "--workers")))
 
 
+def _print_notes(res: Any) -> None:
+    """What is not simulated (with tonnes) and where the year's trains ask more than a facility serves."""
+    ns = res.not_simulated
+    if len(ns):
+        cut = ns["reason"].str.startswith("sea leg")
+        left = ns[~cut]
+        by = left.groupby("reason")["t_per_year"].agg(["size", "sum"])
+        parts = [f"{r}: {int(v['size'])}" + (f" ({v['sum'] / 1e6:.2f} Mt)" if v["sum"] else "") for r, v in by.iterrows()]
+        if cut.any():
+            parts.append(
+                f"sea legs at path ends not simulated: {int(cut.sum())} paths ({ns.loc[cut, 't_per_year'].sum() / 1e6:.2f} Mt)"
+            )
+        out.print("not trains, left out: " + "; ".join(parts), highlight=False)
+    over = res.over_capacity()
+    if len(over):
+        items = ", ".join(f"{r['facility_id']} ({r['kind']}) {r['load_ratio']:.2f}x" for _, r in over.head(6).iterrows())
+        out.print(f"[yellow]over capacity (queues grow while the traffic lasts):[/] {items}", highlight=False)
+
+
 def _print_run(res: Any, files: list[str]) -> None:
     out.print(
         f"[bold]{res.scenario} {res.year}[/]: {res.replications} replications of {res.days:g} days on {res.executor}, "
-        f"seed {res.seed}; {res.generated} trains generated, {res.in_system} still travelling at the end",
+        f"seed {res.seed}; {res.generated} trains generated = {res.generated - res.in_system} delivered "
+        f"+ {res.in_system} still travelling at the end",
         highlight=False,
     )
+    _print_notes(res)
     comp = res.components_frame()
-    t = Table(title="Container trains, door to door (days)", header_style="bold")
-    for col in ("corridor", "p10", "p50", "p90", "p99", "mean", "trains/yr", "largest components"):
+    pair = f" {res.pair[0]} → {res.pair[1]}" if res.pair else ""
+    t = Table(title=f"Container trains{pair}, door to door (days)", header_style="bold")
+    for col in ("corridor", "p10", "p50", "p90", "p99", "mean", f"trains in {res.days:g} d", "largest components"):
         t.add_column(col)
+    flagged = {}
     for _, r in res.corridors_frame().iterrows():
+        over = str(r.get("over_capacity") or "")
+        if over:
+            flagged[str(r["corridor_id"])] = over.replace(";", ", ")
         t.add_row(
-            str(r["corridor_id"]),
+            str(r["corridor_id"]) + ("*" if over else ""),
             *(f"{r[c]:.1f}" for c in ("p10_days", "p50_days", "p90_days", "p99_days", "mean_days")),
             f"{r['trains']:.0f}",
             _top_components(comp, str(r["corridor_id"])),
         )
     out.print(t)
+    for cid, over in flagged.items():
+        out.print(f"* {cid} passes over-capacity facilities ({over}): its days grow with the simulated length", highlight=False)
     q = res.queues_frame()
     q = q[q["kind"] != "weather"].sort_values("mean_wait_h", ascending=False).head(8)
     qt = Table(title="Longest waits by facility", header_style="bold")
@@ -212,7 +242,7 @@ def _sim_diff_frames(ra: Any, rb: Any) -> dict[str, pd.DataFrame]:
 
     cols = ["p10_days", "p50_days", "p90_days", "p99_days", "mean_days", "trains"]
     out = {}
-    for name, cargo in (("corridors", "container"), ("bulk", "dry_bulk")):
+    for name, cargo in (("corridors", "container"), ("bulk", "bulk")):
         ca, cb = (r.corridors_frame(cargo).set_index("corridor_id")[cols] for r in (ra, rb))
         both = ca.merge(cb, left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
         for c in cols:

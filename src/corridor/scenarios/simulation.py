@@ -1,168 +1,80 @@
-"""A scenario year as trains: the flow engine's corridor split, each corridor's best routes, then the simulation.
+"""A scenario year simulated: its demand as trains on their own routes, probe trains per corridor, replications.
 
-Glue between the engines (so it sits above them, in ``corridor.scenarios``): the scenario's
-tonnes of the year are split over corridors as the freight assignment splits them, into container and bulk
-trains, and put on each corridor's best container and bulk route; every compared corridor also gets a few
-probe container trains between the asked origin and destination, so each has a door-to-door distribution.
+Glue between the engines (so it sits above them, in ``corridor.scenarios``): :mod:`corridor.scenarios.traffic`
+turns each demand row into trains on the paths the freight equilibrium gives its origin-destination pair; every
+compared corridor also gets a few probe container trains between the asked origin and destination, so each has
+a door-to-door distribution for that pair. Replications run here, on local processes or on Ray.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from corridor import settings
+from corridor.assignment.freight import assign_freight
 from corridor.data.operations import read_operations
 from corridor.data.scenario_files import read_scenario
-from corridor.errors import DataError, NoRouteError, Problem
+from corridor.errors import DataError, Problem
 from corridor.model import Network
 from corridor.model.scenario import Scenario
-from corridor.routing import Route, compare_corridors, find_routes
+from corridor.routing import compare_corridors
 from corridor.scenarios.executors import Executor, run_tasks
-from corridor.scenarios.run import run_year
+from corridor.scenarios.traffic import SIM_RGAP, DemandTrains, demand_trains, hops_of
 from corridor.schema import MODEL_YEARS
-from corridor.simulation import Hop, Mapper, Plan, SimulationResult, TrafficRoute, build_plan, network_ids, run_plan
+from corridor.simulation import Mapper, Plan, SimulationResult, TrafficRoute, build_plan, network_ids, run_plan
 from corridor.simulation.params import Operations
+from corridor.simulation.plan import check_overrides
 
-__all__ = ["hops_of", "replication_mapper", "run_replications", "scenario_traffic", "simulate_scenario"]
+__all__ = ["hops_of", "replication_mapper", "run_replications", "scenario_traffic", "scenario_trains", "simulate_scenario"]
 
 _PRELOAD = ("corridor.simulation.engine",)
 
 
-def hops_of(route: Route) -> tuple[Hop, ...]:
-    """The simulation's view of a routed path: one hop per leg."""
-    return tuple(
-        Hop(leg.kind, leg.ref, leg.mode, leg.from_node, leg.to_node, tuple(leg.countries), float(leg.moving_h))
-        for leg in route.legs
-    )
-
-
-def _best(
-    view: Network,
-    scenario: Scenario,
-    year: int,
-    origin: str,
-    destination: str,
-    cargo: str,
-    corridors: list[str] | None,
-    avoid: tuple[str, ...] = (),
-) -> dict[str, Route]:
+def _probes(view: Network, scenario: Scenario, year: int, origin: str, destination: str, ops: Operations) -> list[TrafficRoute]:
+    """Probe container trains between *origin* and *destination* on each compared corridor's best route."""
+    rate = (ops.value("traffic", "probe_trains_per_week") or 0.0) * 52.0
+    o, dst = view.resolve(origin), view.resolve(destination)
     results = compare_corridors(
         view,
-        origin,
-        destination,
-        cargo=cargo,
+        o,
+        dst,
+        cargo="container",
         objective="time",
         year=year,
         include_planned=scenario.include_planned,
         customs=scenario.customs,
-        corridors=corridors,
-        avoid_countries=avoid,
     )
-    return {r.corridor_id: r.route for r in results if r.route is not None}
+    return [
+        TrafficRoute(f"probe:{o}-{dst}:{r.corridor_id}", r.corridor_id, o, dst, "container", hops_of(r.route), rate, "probe")
+        for r in results
+        if r.route is not None
+    ]
 
 
-def _groups(row: pd.Series) -> list[list[str]]:
-    return [[n.strip() for n in g.split(";") if n.strip()] for g in (row["via_any"] or "").split("|") if g.strip()]
-
-
-def _splits(view: Network, links: pd.DataFrame, groups: list[list[str]], share: float) -> tuple[list[tuple], list[tuple]]:
-    """The flow engine's split at the corridor's first choice of nodes (its water crossings) and at gauge entries.
-
-    Returns ([(via node, water link id, cargo, tonnes)], [(gauge node, tonnes)]).
-    """
-    loaded = links[links["flow_t_per_year"] > 1e-6]
-    choice = set(groups[0]) if groups else set()
-    water = []
-    for _, r in loaded[loaded["mode"].isin(["ferry", "sea"])].iterrows():
-        if r["from_node"] in choice:
-            classes = view.links.loc[r["arc"], "cargo_classes"] if r["arc"] in view.links.index else ()
-            node, link, flow = str(r["from_node"]), str(r["id"]), float(r["flow_t_per_year"])
-            if tuple(classes or ()) == ("container",):
-                water.append((node, link, "container", flow))
-            elif r["mode"] == "ferry":  # rail ferries carry wagons: bulk trains
-                water.append((node, link, "dry_bulk", flow))
-            else:  # a ship for any cargo: the cited container share, the rest bulk
-                water += [(node, link, "container", flow * share), (node, link, "dry_bulk", flow * (1 - share))]
-    gauges = []
-    tr = view.transfers
-    for _, r in loaded[loaded["mode"] == "transfer"].iterrows():
-        if r["arc"] in tr.index and str(tr.loc[r["arc"], "kind"]) == "gauge_change":
-            node = str(tr.loc[r["arc"], "node_id"])
-            if str(view.nodes.loc[node, "kind"]) == "border_crossing":
-                gauges.append((node, float(r["flow_t_per_year"])))
-    return water, gauges
-
-
-def _scenario_routes(net: Network, view: Network, scenario: Scenario, year: int, ops: Operations) -> list[TrafficRoute]:
-    """Each demand's tonnes over corridors, Caspian crossings and gauge entries as the flow engine splits them."""
-    t_per_teu = view.parameter("t_per_teu")
-    share = ops.value("traffic", "container_share") or 0.0
-    per_train = {
-        "container": (ops.value("container_train", "teu_per_train") or 1.0) * t_per_teu,
-        "dry_bulk": (ops.value("bulk_train", "wagons_per_train") or 1.0) * (ops.value("bulk_train", "t_per_wagon") or 1.0),
-    }
-    result = run_year(net, scenario, year)
-    names = {str(r["name"]): str(cid) for cid, r in view.corridors.iterrows()}
-    out: list[TrafficRoute] = []
-    for d in scenario.demand:
-        total = d.at(year)
-        for _, s in result.shares.iterrows():
-            cid = names.get(str(s["corridor"]))
-            if cid is None or s["share_fraction"] <= 0:
-                continue
-            row = view.corridors.loc[cid]
-            groups = _groups(row)
-            water, gauges = _splits(view, result.links, groups, share)
-            plain = _best(view, scenario, year, d.origin, d.destination, "container", [cid], tuple(d.avoid_countries)).get(cid)
-            entry = {leg.to_node for leg in plain.legs if leg.kind == "transfer"} if plain is not None else set()
-            gauges = [
-                g for g in gauges if g[0] in entry
-            ] and gauges  # split at gauge entries only where the corridor changes gauge
-            if not water:  # no crossing to split at: the cited container share, the rest bulk
-                water = [("", "", "container", share), ("", "", "dry_bulk", 1 - share)]
-            gauges = gauges or [("", 1.0)]
-            w_sum, g_sum = sum(w[3] for w in water), sum(g[1] for g in gauges)
-            for port, link, cargo, wt in water:
-                for gate, gt in gauges:
-                    via = [[gate]] if gate else []
-                    via += [[port] if port and port in grp else grp for grp in groups]
-                    try:
-                        route = find_routes(
-                            view,
-                            d.origin,
-                            d.destination,
-                            cargo=cargo,
-                            objective="time",
-                            year=year,
-                            include_planned=scenario.include_planned,
-                            customs=scenario.customs,
-                            via=via,
-                            avoid_countries=[*row["avoid_countries"], *d.avoid_countries],
-                            avoid_nodes=row["avoid_nodes"],
-                            avoid_modes=row["avoid_modes"],
-                            corridor=cid,
-                        )[0]
-                    except NoRouteError:
-                        continue
-                    if link and link not in {leg.ref.removesuffix("~r") for leg in route.legs}:
-                        continue
-                    tonnes = total * float(s["share_fraction"]) * wt / w_sum * gt / g_sum
-                    rid = ":".join(x for x in (d.id, cid, gate, link, cargo) if x)
-                    out.append(
-                        TrafficRoute(
-                            rid,
-                            cid,
-                            route.origin,
-                            route.destination,
-                            cargo,
-                            hops_of(route),
-                            tonnes / per_train[cargo],
-                            "scenario",
-                        )
-                    )
+def scenario_trains(
+    net: Network,
+    scenario: Scenario,
+    year: int,
+    *,
+    origin: str = "xian",
+    destination: str = "duisburg",
+    probes: bool = True,
+    operations: pd.DataFrame | None = None,
+) -> DemandTrains:
+    """Train routes of the scenario year (each demand row on its own paths, plus probe trains) and what is not a train."""
+    ops = Operations(read_operations() if operations is None else operations, year)
+    view = scenario.network_for(net, year)
+    # the assignment is the slow part and depends only on the scenario and year: kept with the network
+    key = ("simulation_freight", hashlib.sha256(repr(scenario).encode()).hexdigest(), year)
+    assign = lambda: assign_freight(view, scenario.demand, year, customs=scenario.customs, rgap=SIM_RGAP)  # noqa: E731
+    freight = net.derived(key, assign) if scenario.demand else None
+    out = demand_trains(view, scenario, year, ops, freight)
+    if probes:
+        out.routes += _probes(view, scenario, year, origin, destination, ops)
     return out
 
 
@@ -176,16 +88,10 @@ def scenario_traffic(
     probes: bool = True,
     operations: pd.DataFrame | None = None,
 ) -> list[TrafficRoute]:
-    """Trains per year by route: the scenario's assigned tonnes (container and bulk) plus probe trains."""
-    ops = Operations(read_operations() if operations is None else operations, year)
-    view = scenario.network_for(net, year)
-    out = _scenario_routes(net, view, scenario, year, ops) if scenario.demand else []
-    if probes:
-        rate = (ops.value("traffic", "probe_trains_per_week") or 0.0) * 52.0
-        o, dst = view.resolve(origin), view.resolve(destination)
-        for cid, route in _best(view, scenario, year, o, dst, "container", None).items():
-            out.append(TrafficRoute(f"probe:{o}-{dst}:{cid}", cid, o, dst, "container", hops_of(route), rate, "probe"))
-    return out
+    """Trains per year by route: the scenario's demand rows on their own paths, plus probe trains."""
+    return scenario_trains(
+        net, scenario, year, origin=origin, destination=destination, probes=probes, operations=operations
+    ).routes
 
 
 def replication_mapper(use_ray: bool | None = None, workers: int = 1) -> tuple[Mapper | None, Executor]:
@@ -240,23 +146,32 @@ def simulate_scenario(
     operations: pd.DataFrame | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SimulationResult:
-    """Simulate *days* of the scenario's *year*: trains from its demand and route choice, probe trains per corridor."""
+    """Simulate *days* of the scenario's *year*: trains from its demand and route choice, probe trains per corridor.
+
+    The result's corridor tables are for the *origin*-*destination* pair (``res.pair``); ``od_frame`` has every
+    pair; ``res.not_simulated`` lists the flows that are not trains, with their tonnes.
+    """
     sc = read_scenario(scenario) if isinstance(scenario, str) else scenario
     if not isinstance(year, int) or not MODEL_YEARS[0] <= year <= MODEL_YEARS[1]:
         raise DataError(Problem("simulation", None, "year", year, f"a year from {MODEL_YEARS[0]} to {MODEL_YEARS[1]}"))
     sc.validate(net, [year])
+    check_overrides(overrides or {}, network_ids(net) | set(net.links.index))  # before the slow part
     mapper, chosen = replication_mapper(use_ray, workers)
     table = read_operations() if operations is None else operations
-    traffic = scenario_traffic(net, sc, year, origin=origin, destination=destination, operations=table)
+    trains = scenario_trains(net, sc, year, origin=origin, destination=destination, operations=table)
+    view = sc.network_for(net, year)
     plan = build_plan(
-        sc.network_for(net, year),
-        traffic,
+        view,
+        trains.routes,
         table,
         days=days,
         customs=sc.customs,
         overrides=overrides,
         known_facilities=network_ids(net),
     )
-    return run_plan(
+    res = run_plan(
         plan, replications=replications, seed=seed, mapper=mapper, executor=str(chosen), progress=progress, scenario=sc.name
     )
+    res.not_simulated = trains.not_simulated
+    res.pair = (view.resolve(origin), view.resolve(destination))
+    return res

@@ -47,7 +47,7 @@ class _Model:
             (n, k): simpy.Resource(env, capacity=c) for n, spec in plan.ports.items() for k, c in spec["berths"].items()
         }
         self.gates = {k: self._gate(spec) for k, spec in plan.gates.items()}
-        self.yards = {n: self._yard(n, spec) for n, spec in plan.yards.items()}
+        self.yards = {k: self._yard(k, spec) for k, spec in plan.yards.items()}
         self.lines = {k: self._line(k, spec) for k, spec in plan.lines.items()}
         self.trains: list[tuple] = []
         self.borders_seen: dict[int, list[str]] = {}
@@ -88,8 +88,9 @@ class _Model:
         kind = "window" if spec["window"] else "line"
         return SlotGate(self.env, spec["facility_id"], kind, spec["node"], occupancy, spec["window"], tpd or math.nan)
 
-    def _yard(self, node: str, spec: dict) -> Yard:
+    def _yard(self, key: str, spec: dict) -> Yard:
         tpd, teu_day, tpy = spec["trains_per_day"], spec["teu_per_day"], spec.get("t_per_year")
+        node = spec.get("node", key)
         gate = None
         if tpd or teu_day or tpy:
 
@@ -98,8 +99,8 @@ class _Model:
                     24.0 / tpd if tpd else 0.0, teu * 24.0 / teu_day if teu_day else 0.0, tonnes * 8760.0 / tpy if tpy else 0.0
                 )
 
-            gate = SlotGate(self.env, node, "yard_gate", node, occupancy)
-        return Yard(self.env, node, spec["tracks"], spec["processing"], gate, self.rng(f"yard:{node}"))
+            gate = SlotGate(self.env, key, "yard_gate", node, occupancy)
+        return Yard(self.env, node, spec["tracks"], spec["processing"], gate, self.rng(f"yard:{key}"), facility_id=key)
 
     def _line(self, key: str, spec: dict) -> VesselLine:
         kind = spec["berth_kind"]

@@ -249,14 +249,22 @@ class Yard:
     """
 
     def __init__(
-        self, env: simpy.Environment, node: str, tracks: int, processing: Dist, gate: SlotGate | None, rng: np.random.Generator
+        self,
+        env: simpy.Environment,
+        node: str,
+        tracks: int,
+        processing: Dist,
+        gate: SlotGate | None,
+        rng: np.random.Generator,
+        *,
+        facility_id: str | None = None,
     ) -> None:
         self.env, self.node, self.processing, self.gate, self.rng = env, node, processing, gate, rng
         self.tracks = tracks
         self.free_at = [0.0] * tracks  # heap: when each track comes free
         self.pending: list[float] = []  # heap: start times of trains still waiting
         self.intervals: list[tuple[float, float]] = []  # (start, end) of every gauge change, for checks
-        self.monitor = Monitor(env, node, "gauge_change", node, float(tracks))
+        self.monitor = Monitor(env, facility_id or node, "gauge_change", node, float(tracks))
         self.busy_max = 0
 
     def process(self, tonnes: float, teu: float) -> Generator:
@@ -301,8 +309,9 @@ class Lot:
 class VesselLine:
     """Ferries, feeders or ships between two ports: fleet, capacity, berths, crossing, departure policy.
 
-    A vessel at the loading berth leaves when full (``leave_when_full``; after ``max_hold_h`` with whatever is
-    aboard, never empty) or at its timetable slot (every ``headway_h``). Storms hold it in port or off the
+    A vessel leaves when full (``leave_when_full``: it gathers cargo at anchor, one vessel of the line at a time,
+    and takes a loading berth once full or after ``max_hold_h`` with whatever waits, never empty) or at its
+    timetable slot (every ``headway_h``). Storms hold it in port or off the
     destination; berths are shared by every line calling at the port.
     """
 
@@ -336,6 +345,7 @@ class VesselLine:
         self.monitor = Monitor(env, line_id, "vessel_line", origin.node, float(fleet))
         self.sailings: list[tuple[float, int]] = []  # (departure time, units aboard)
         self.last_slot = -math.inf
+        self.gathering = simpy.Resource(env, capacity=1)
         cycle = 2 * (berth.mean + crossing.mean)
         for i in range(fleet):
             env.process(self._vessel(i * cycle / fleet if leave_when_full else i * headway_h))
@@ -403,15 +413,22 @@ class VesselLine:
         if offset_h:
             yield env.timeout(offset_h)
         while True:
-            if not self.leave_when_full:
+            if self.leave_when_full:
+                # one vessel of the line gathers cargo at a time, at anchor: it takes a berth (shared with the
+                # port's other lines) only once it has a load, so a ferry waiting for wagons blocks no berth
+                turn = self.gathering.request()
+                yield turn
+                yield from self._wait_until_full()
+            else:
+                turn = None
                 yield from self._wait_for_slot()
             yield from self.origin.wait_open()
             with self.berths_origin.request() as req:
                 yield req
-                if self.leave_when_full:
-                    yield from self._wait_until_full()
                 load_start = env.now
                 aboard = self._load()
+                if turn is not None:
+                    self.gathering.release(turn)
                 units = sum(n for _, n in aboard)
                 self.sailings.append((env.now, units))
                 m.units += units

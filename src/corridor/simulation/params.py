@@ -34,7 +34,7 @@ PARAMETERS = frozenset(
         "vessel_capacity_teu", "vessel_capacity_wagons", "fleet", "berth_h", "crossing_h", "max_hold_h",
         "leave_when_full", "headway_h", "ferry_berths", "container_berths", "yard_dwell_h", "yard_dwell_cv",
         "storm_share_nov_dec", "storm_share_jan_mar", "storm_share_apr_oct", "storm_days",
-        "closure_start_day", "closure_days",
+        "closure_start_day", "closure_days", "bulk_lane_t_per_year", "bulk_lane_tracks",
     }
 )  # fmt: skip
 _CV_PARAMETER = {

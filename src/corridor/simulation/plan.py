@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from corridor.errors import DataError, Problem
+from corridor.graph.lanes import split_facilities
 from corridor.model import Network
 from corridor.simulation.params import PARAMETERS, PSEUDO_FACILITIES, Dist, Operations, check_operations
 
-__all__ = ["COMPONENTS", "Hop", "Plan", "Stage", "TrafficRoute", "build_plan", "network_ids"]
+__all__ = ["COMPONENTS", "Hop", "Plan", "Stage", "TrafficRoute", "build_plan", "check_overrides", "network_ids"]
 
 #: Where a train's hours go (door-to-door = their sum).
 COMPONENTS = ("running", "line_wait", "border", "gauge_change", "slot_wait", "weather", "port_dwell", "transshipment")
@@ -97,6 +98,10 @@ class _Builder:
         self.borders: dict[str, dict] = {}
         self.ports: dict[str, dict] = {}
         self.lines: dict[str, dict] = {}
+        t_per_teu = view.parameter("t_per_teu")
+        self.bulk_lanes = split_facilities(view, t_per_teu)
+        wagons = ops.dist("bulk_train", "wagons_per_train")
+        self.bulk_train_t = (wagons.mean if wagons else 1.0) * (ops.value("bulk_train", "t_per_wagon") or 1.0)
 
     # ------------------------------------------------------------ facilities
     def gate(self, link_ref: str) -> str | None:
@@ -131,9 +136,14 @@ class _Builder:
         }
         return key
 
-    def yard(self, node: str, transfer_ref: str) -> str:
-        if node in self.yards:
-            return node
+    def yard(self, node: str, transfer_ref: str, direction: str = "", bulk: bool = False) -> str:
+        """The gauge-change yard of *node* for one direction (its daily figures are per direction, as
+        "receiving/departure capacity: 12 trains / 12 trains"); bulk trains at a facility with both a TEU and a
+        tonnage capacity use its bulk lane instead (the flow engine's lanes: :mod:`corridor.graph.lanes`)."""
+        bulk = bulk and node in self.bulk_lanes
+        key = ":".join(x for x in (node, "bulk" if bulk else "", direction) if x)
+        if key in self.yards:
+            return key
         o = self.ops
         dwell = _f(self.transfers.loc[transfer_ref, "dwell_h"]) if transfer_ref in self.transfers.index else None
         proc = o.dist(
@@ -149,14 +159,32 @@ class _Builder:
         for name, v in (("trains_per_day", tpd), ("teu_per_day", teu_day), ("t_per_year", tpy)):
             if v is not None and v <= 0:
                 raise DataError(Problem("operations", None, f"{node}.{name}", v, "a capacity > 0"))
-        self.yards[node] = {
+        if bulk:
+            tpd, teu_day, tpy, tracks = None, None, *self._bulk_lane(node, proc.mean)
+        self.yards[key] = {
+            "node": node,
             "tracks": int(tracks),
             "processing": proc,
             "trains_per_day": tpd,
             "teu_per_day": teu_day,
             "t_per_year": tpy,
         }
-        return node
+        return key
+
+    def _bulk_lane(self, node: str, processing_h: float) -> tuple[float, int]:
+        """Tonnes a year and tracks of a facility's bulk lane: the tonnage figure less its container terminal."""
+        note = "nodes.csv capacity_t_per_year less capacity_teu_per_year x t_per_teu (the flow engine's bulk lane)"
+        tpy = self.ops.value(node, "bulk_lane_t_per_year", self.bulk_lanes[node], note=note)
+        if tpy is None or tpy <= 0:
+            raise DataError(Problem("operations", None, f"{node}.bulk_lane_t_per_year", tpy, "a capacity > 0"))
+        gap_h = self.bulk_train_t / (tpy / 8760.0)  # hours between bulk trains at the lane's full rate
+        tracks = self.ops.value(
+            node,
+            "bulk_lane_tracks",
+            float(math.ceil(processing_h / gap_h) + 1),
+            note="assumption: the bulk lane has the tracks its tonnage rate needs (processing hours / hours per train, + 1)",
+        )
+        return tpy, int(tracks or 1)
 
     def border(self, node: str, from_node: str) -> str:
         if node in self.borders:
@@ -260,6 +288,7 @@ class _Builder:
     # ---------------------------------------------------------------- stages
     def stages(self, route: TrafficRoute) -> tuple[Stage, ...]:
         hops, out, i = route.hops, [], 0
+        bulk = route.cargo != "container"
         while i < len(hops):
             h = hops[i]
             if h.kind == "link" and h.mode in _WATER:
@@ -274,7 +303,7 @@ class _Builder:
                 if gate:
                     out.append(Stage("gate", gate))
                 out.append(Stage("run", hours=float(h.moving_h)))
-                if h.to_node in self.nodes.index and str(self.nodes.loc[h.to_node, "kind"]) == "border_crossing":
+                if self._crosses(hops, i):
                     nxt = hops[i + 1] if i + 1 < len(hops) else None
                     yard = ""
                     if (
@@ -283,13 +312,13 @@ class _Builder:
                         and self._transfer_kind(nxt.ref) == "gauge_change"
                         and nxt.to_node == h.to_node
                     ):
-                        yard = self.yard(h.to_node, nxt.ref)
+                        yard = self.yard(h.to_node, nxt.ref, self._direction(h.to_node, h.from_node), bulk)
                         i += 1
                     out.append(Stage("border", self.border(h.to_node, h.from_node), yard=yard))
             else:
                 kind = self._transfer_kind(h.ref)
                 if kind == "gauge_change":
-                    out.append(Stage("border", "", yard=self.yard(h.to_node, h.ref)))
+                    out.append(Stage("border", "", yard=self.yard(h.to_node, h.ref, bulk=bulk)))
                 elif kind == "port_handling":
                     out.append(Stage("port", self.port(h.to_node)))
                 elif kind != "ferry_loading":  # ferry loading is the vessel's berth time
@@ -297,6 +326,22 @@ class _Builder:
                     out.append(Stage("transship", hours=dwell or 0.0))
             i += 1
         return _merge_runs(out)
+
+    def _country(self, node: str) -> str:
+        return str(self.nodes.loc[node, "country"]) if node in self.nodes.index else ""
+
+    def _direction(self, node: str, from_node: str) -> str:
+        return "inbound" if self._country(from_node) != self._country(node) else "outbound"
+
+    def _crosses(self, hops: Sequence[Hop], i: int) -> bool:
+        """Whether the train crosses the border at the head of link *i*: a border-crossing node it does not merely
+        pass through inside one country (a junction at a border station, as Dostyk between Moyinty and Aktogay)."""
+        node = hops[i].to_node
+        if node not in self.nodes.index or str(self.nodes.loc[node, "kind"]) != "border_crossing":
+            return False
+        here = self._country(node)
+        nxt = next((h.to_node for h in hops[i + 1 :] if h.kind == "link"), None)
+        return self._country(hops[i].from_node) != here or nxt is None or self._country(nxt) != here
 
     def _transfer_kind(self, ref: str) -> str:
         return str(self.transfers.loc[ref, "kind"]) if ref in self.transfers.index else ""
@@ -318,7 +363,8 @@ def network_ids(net: Network) -> set[str]:
     return set(net.nodes.index) | set(net.links["base_id"]) | set(net.transfers["base_id"])
 
 
-def _check_overrides(overrides: Mapping[str, float], known: set[str]) -> None:
+def check_overrides(overrides: Mapping[str, float], known: set[str]) -> None:
+    """Reject override keys that name no facility or parameter, and values that are no number >= 0."""
     problems = []
     for key, value in overrides.items():
         facility, _, parameter = key.rpartition(".")
@@ -358,7 +404,7 @@ def build_plan(
     known = network_ids(view)
     known_all = known | set(view.links.index)
     check_operations(operations, known | set(known_facilities or ()))
-    _check_overrides(overrides or {}, known_all)
+    check_overrides(overrides or {}, known_all)
     ops = Operations(operations, view.year, overrides)
     b = _Builder(view, ops, customs)
     problems = []

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.simulation.engine import Replication
+from corridor.simulation.load import LOAD_COLUMNS, offered_load, over_capacity_by_route
 from corridor.simulation.plan import COMPONENTS, Plan
 
 __all__ = ["PERCENTILES", "SimulationResult", "collect"]
@@ -37,32 +38,58 @@ class SimulationResult:
     in_system: int
     events: int
     coords: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
+    pair: tuple[str, str] | None = None  # the corridor tables' origin-destination pair (None: every pair)
+    not_simulated: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # flows that are not trains
+    offered_load: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LOAD_COLUMNS), repr=False)
+
+    def over_capacity(self) -> pd.DataFrame:
+        """Facilities whose trains ask more than they can serve in a year (load ratio > 1): queues grow there."""
+        return self.offered_load[self.offered_load["load_ratio"] > 1.0].reset_index(drop=True)
+
+    def _pick(self, cargo: str | None, pair: bool = False) -> pd.DataFrame:
+        """Trains of *cargo* (``None``: all, ``"bulk"``: every non-container class), of :attr:`pair` if *pair*."""
+        t = self.trains
+        if cargo == "bulk":
+            t = t[t["cargo"] != "container"]
+        elif cargo is not None:
+            t = t[t["cargo"] == cargo]
+        if pair and self.pair is not None:
+            t = t[(t["origin"] == self.pair[0]) & (t["destination"] == self.pair[1])]
+        return t
 
     # ---------------------------------------------------------- distributions
-    def _distribution(self, keys: Sequence[str], cargo: str | None) -> pd.DataFrame:
-        t = self.trains if cargo is None else self.trains[self.trains["cargo"] == cargo]
+    def _distribution(self, keys: Sequence[str], cargo: str | None, pair: bool) -> pd.DataFrame:
+        t = self._pick(cargo, pair)
         cols = [*keys, *(f"p{p}_days" for p in PERCENTILES), "mean_days", "trains", "teu"]
         if t.empty:
-            return pd.DataFrame(columns=cols)
+            return pd.DataFrame(columns=[*cols, "over_capacity"])
         days = t["door_to_door_h"] / 24.0
         g = days.groupby([t[k] for k in keys])
         out = pd.DataFrame({f"p{p}_days": g.quantile(p / 100.0) for p in PERCENTILES})
         out["mean_days"] = g.mean()
         out["trains"] = g.count() / self.replications
         out["teu"] = t.groupby([t[k] for k in keys])["teu"].sum() / self.replications
-        return out.reset_index()[cols].sort_values("p50_days", ignore_index=True)
+        if "over_capacity" in self.routes.columns:  # the over-capacity facilities these trains pass
+            passed = self.routes.set_index("route")["over_capacity"]
+            by = t["route"].map(passed).fillna("").groupby([t[k] for k in keys])
+            out["over_capacity"] = by.agg(lambda v: ";".join(dict.fromkeys(x for s in v.unique() for x in s.split(";") if x)))
+        else:
+            out["over_capacity"] = ""
+        return out.reset_index()[[*cols, "over_capacity"]].sort_values("p50_days", ignore_index=True)
 
     def corridors_frame(self, cargo: str | None = "container") -> pd.DataFrame:
-        """Per corridor: door-to-door p10/p50/p90/p99 and mean days, trains and TEU delivered per year."""
-        return self._distribution(["corridor_id"], cargo)
+        """Per corridor: door-to-door p10/p50/p90/p99 and mean days, trains and TEU delivered in the simulated
+        period, for the result's origin-destination :attr:`pair` (probe and scenario trains of that pair; every pair
+        when None), and ``over_capacity``: the facilities on the way whose load ratio exceeds 1 (queues grow there)."""
+        return self._distribution(["corridor_id"], cargo, pair=cargo == "container")
 
     def od_frame(self, cargo: str | None = "container") -> pd.DataFrame:
-        """The same per origin, destination and corridor."""
-        return self._distribution(["origin", "destination", "corridor_id"], cargo)
+        """The same per origin, destination and corridor, for every pair."""
+        return self._distribution(["origin", "destination", "corridor_id"], cargo, pair=False)
 
     def monthly_frame(self, cargo: str | None = "container") -> pd.DataFrame:
-        """Door-to-door p50/p90 days per corridor by month of departure: the seasonal storm effect."""
-        t = self.trains if cargo is None else self.trains[self.trains["cargo"] == cargo]
+        """Door-to-door p50/p90 days per corridor by month of departure (the pair's trains): the seasonal storm effect."""
+        t = self._pick(cargo, pair=True)
         cols = ["corridor_id", "month", "p50_days", "p90_days", "trains"]
         if t.empty:
             return pd.DataFrame(columns=cols)
@@ -72,8 +99,9 @@ class SimulationResult:
         return out.reset_index()[cols]
 
     def components_frame(self, cargo: str | None = "container") -> pd.DataFrame:
-        """Mean hours per train by component (running, border, gauge change, slot wait, weather, ...) per corridor."""
-        t = self.trains if cargo is None else self.trains[self.trains["cargo"] == cargo]
+        """Mean hours per train by component (running, border, gauge change, slot wait, weather, ...) per corridor,
+        for the pair's container trains (every pair for other cargo)."""
+        t = self._pick(cargo, pair=cargo == "container")
         if t.empty:
             return pd.DataFrame(columns=["corridor_id", "component", "mean_h", "mean_days", "share_fraction"])
         means = t.groupby("corridor_id")[_COMP_H].mean()
@@ -91,6 +119,20 @@ class SimulationResult:
                     }
                 )
         return pd.DataFrame(rows)
+
+    def trains_by_corridor(self) -> pd.DataFrame:
+        """Per corridor and cargo, every pair: scenario trains per year planned (from the assigned tonnes) and delivered."""
+        cols = ["corridor_id", "cargo", "planned_trains_per_year", "delivered_trains_per_year"]
+        r = self.routes
+        if r.empty:
+            return pd.DataFrame(columns=cols)
+        r = r[r["source"] == "scenario"]
+        planned = r.groupby(["corridor_id", "cargo"])["trains_per_year"].sum()
+        t = self.trains[self.trains["source"] == "scenario"] if len(self.trains) else self.trains
+        per_year = 365.0 / (self.days * self.replications)
+        delivered = t.groupby(["corridor_id", "cargo"]).size() * per_year if len(t) else pd.Series(dtype=float)
+        out = pd.DataFrame({"planned_trains_per_year": planned, "delivered_trains_per_year": delivered}).fillna(0.0)
+        return out.rename_axis(["corridor_id", "cargo"]).reset_index()[cols]
 
     def queues_frame(self) -> pd.DataFrame:
         """Per facility, averaged over replications: queue length, waits, utilisation, sailings, storms."""
@@ -133,13 +175,18 @@ class SimulationResult:
             "replications": self.replications,
             "seed": self.seed,
             "executor": self.executor,
+            "pair": list(self.pair) if self.pair else None,
             "trains_generated": self.generated,
+            "trains_delivered": int(self.trains["delivered_h"].notna().sum()) if len(self.trains) else 0,
             "trains_in_system_at_end": self.in_system,
             "events": self.events,
             "corridors": corridors,
             "od_pairs": _records(self.od_frame()),
             "monthly": _records(self.monthly_frame()),
-            "bulk": _records(self.corridors_frame("dry_bulk")),
+            "bulk": _records(self.corridors_frame("bulk")),
+            "trains_by_corridor": _records(self.trains_by_corridor()),
+            "not_simulated": _records(self.not_simulated),
+            "over_capacity": _records(self.over_capacity()),
             "queues": _records(self.queues_frame()),
             "assumptions": _records(self.assumptions),
         }
@@ -170,8 +217,9 @@ def collect(plan: Plan, reps: Sequence[Replication], *, scenario: str, seed: int
                 "cargo": r.cargo,
                 "source": r.source,
                 "trains_per_year": r.trains_per_year,
+                "over_capacity": over,
             }
-            for i, r in enumerate(plan.routes)
+            for i, (r, over) in enumerate(zip(plan.routes, over_capacity_by_route(plan), strict=True))
         ]
     )
     rows = [(rep.index, *t) for rep in reps for t in rep.trains]
@@ -198,4 +246,5 @@ def collect(plan: Plan, reps: Sequence[Replication], *, scenario: str, seed: int
         sum(len(r.in_flight) for r in reps),
         sum(r.events for r in reps),
         plan.coords,
+        offered_load=offered_load(plan),
     )
