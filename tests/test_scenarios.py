@@ -116,16 +116,14 @@ def test_cpc_disruption_strands_crude_and_raised_quota_recovers_some(net):
 
 
 def test_diff_and_suez_closure(net, base_run):
-    # 2035: by then the TITR overflow that goes by sea is large enough to need another way round (in 2030 the
-    # 0.3 % that goes via Suez finds room on land when Suez closes)
-    a = replace(base_run, years=[base_run.years[2]])
-    b = run_scenario(net, read_scenario("suez_closed"), [2035])
+    a = replace(base_run, years=[base_run.years[1]])
+    b = run_scenario(net, read_scenario("suez_closed"), [2030])
     d = diff_runs(a, b)
     assert "Sea via the Cape of Good Hope" in set(b.shares_table()["corridor"])
     assert "Sea via Suez" not in set(b.shares_table()["corridor"])
-    shares_a, shares_b = a.shares_by_year().loc[2035], b.shares_by_year().loc[2035]
-    change = d["shares"][d["shares"]["year"] == 2035].set_index("corridor")["change_share_fraction"]
-    assert shares_a["Sea via Suez"] > 0.005  # the TITR overflow that went by sea in 2035
+    shares_a, shares_b = a.shares_by_year().loc[2030], b.shares_by_year().loc[2030]
+    change = d["shares"][d["shares"]["year"] == 2030].set_index("corridor")["change_share_fraction"]
+    assert shares_a["Sea via Suez"] > 0.005  # the TITR overflow that went by sea in 2030
     assert change["Sea via Suez"] == pytest.approx(-shares_a["Sea via Suez"])  # all of Suez's share is lost
     assert change["Sea via the Cape of Good Hope"] == pytest.approx(shares_b["Sea via the Cape of Good Hope"])
 
