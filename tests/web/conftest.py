@@ -52,7 +52,7 @@ def live(network, tmp_path_factory):
         _ingest_pages(server, folder)
         # the Flows view's years and the Calibration view's fit, computed while the first tests run (the app caches them)
         slow = (f"/scenarios/base/series?years={FLOW_YEARS}", f"/calibration/{CALIBRATION_YEAR}")
-        warm = threading.Thread(target=lambda: [httpx.get(server.url + path, timeout=300) for path in slow])
+        warm = threading.Thread(target=lambda: [httpx.get(server.url + path, timeout=900) for path in slow])
         warm.start()
         yield server
         warm.join()

@@ -55,13 +55,17 @@ def test_route_avoiding_russia_and_belarus_matches_the_library(client, net):
     r = client.get("/routes", params={"origin": "Xi'an", "destination": "Duisburg", "avoid": "RU,BY", "currency": "EUR"})
     assert r.status_code == 200, r.text
     body = r.json()
-    lib = find_routes(net, "xian", "duisburg", avoid_countries=["RU", "BY"])[0].to_dict(currency="EUR")
+    found = find_routes(net, "xian", "duisburg", avoid_countries=["RU", "BY"])
+    lib = found[0].to_dict(currency="EUR")
     route = body["routes"][0]
     assert not {"RU", "BY"} & set(route["countries"])
     assert route["cost_usd"] == lib["cost_usd"] and route["days"] == lib["days"]
     assert [leg["id"] for leg in route["legs"]] == [leg["id"] for leg in lib["legs"]]
     assert route["cost_local"]["currency"] == "EUR"
     assert body["geojson"]["features"]
+    assert body["geojson"] == found.to_geojson()  # the same drawing as the library's (sea legs along their lanes)
+    again = client.get("/routes", params={"origin": "xian", "destination": "duisburg", "avoid": "RU,BY"}).json()
+    assert again["geojson"] == body["geojson"]  # vertices remembered by the app are the same on the next request
 
 
 @pytest.mark.parametrize(

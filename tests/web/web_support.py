@@ -79,7 +79,7 @@ class Watched:
         self.ready(view)
 
     def ready(self, view: str) -> None:
-        self.page.wait_for_selector(f"body[data-ready='{view}']", state="attached", timeout=60_000)
+        self.page.wait_for_selector(f"body[data-ready='{view}']", state="attached", timeout=300_000)  # engines queue
 
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
