@@ -35,6 +35,10 @@ def trusted(path: Path) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
+def _sha256(path: Path) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
 def _signature(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
@@ -71,7 +75,7 @@ class FileDigests:
         if isinstance(seen, list) and len(seen) == 2 and seen[0] == sig and isinstance(seen[1], str):
             return bytes.fromhex(seen[1])
         try:
-            value = hashlib.sha256(path.read_bytes()).digest()
+            value = _sha256(path)
         except OSError:
             return b"<unreadable>"
         settled = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLE_S * 1e9
