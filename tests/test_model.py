@@ -75,3 +75,22 @@ def test_provenance_lookup(net):
 def test_normalize_name():
     assert normalize_name("Małaszewicze") == normalize_name("malaszewicze")
     assert normalize_name("Kapıköy") == "kapikoy"
+
+
+def test_freeze_turns_lists_into_tuples_and_relocks_an_unpickled_frame():
+    import pickle
+
+    import pandas as pd
+
+    from corridor.model.frozen import freeze, is_frozen
+
+    frame = pd.DataFrame({"km": [1.0, 2.0], "via": [["aktau"], ["baku", "poti"]], "name": pd.Series(["a", "b"], dtype="str")})
+    locked = freeze(frame)
+    assert locked["via"].tolist() == [("aktau",), ("baku", "poti")] and is_frozen(locked) and not is_frozen(frame)
+    again = pickle.loads(pickle.dumps(locked))  # unpickled buffers are writable ...
+    assert not is_frozen(again)
+    assert freeze(again, copy=False) is again and is_frozen(again)  # ... and locked again in place
+    with pytest.raises(ValueError, match="read-only"):
+        again.loc[0, "km"] = 5.0
+    again["via"] = [["x"], ["y"]]  # a column replaced in place with list cells is converted on the next freeze
+    assert freeze(again, copy=False)["via"].tolist() == [("x",), ("y",)]
