@@ -191,7 +191,7 @@ class Network:
         tables = {"nodes": nodes, "links": links, "transfers": transfers}
         projects = self.projects
         if len(projects):
-            live = projects["status"].astype(str).eq(Status.OPERATING.value) | include_planned
+            live = (np.array([str(s) for s in projects["status"]], dtype=object) == Status.OPERATING.value) | include_planned
             for _, p in projects[live & (projects["open_year"] <= year)].sort_values("open_year").iterrows():
                 frame = tables[str(p["table"])]
                 mask = frame["base_id"] == p["record_id"] if "base_id" in frame.columns else frame.index == p["record_id"]
