@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -68,9 +69,9 @@ class FileDigests:
             st = path.stat()
         except OSError:
             return b"<not a file>"
-        if not path.is_file():
+        if not stat.S_ISREG(st.st_mode):
             return b"<not a file>"
-        key, sig = str(path.resolve()), _signature(st)
+        key, sig = os.path.abspath(path), _signature(st)  # the signature's inode tells files behind links apart
         seen = self.memo.get(key)
         if isinstance(seen, list) and len(seen) == 2 and seen[0] == sig and isinstance(seen[1], str):
             return bytes.fromhex(seen[1])
