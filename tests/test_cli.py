@@ -81,6 +81,7 @@ ROUTE_SKIPS = {
     "corridor.data.dataset_provenance",
     "pyarrow.csv",
     "pycountry",
+    "rich.progress",  # nothing to show when stderr is not a terminal
 }
 
 
