@@ -42,6 +42,7 @@ _CODE = (
     "__init__.py",
     "schema",
     "model/network.py",
+    "model/frozen.py",
     *(f"data/{m}.py" for m in ("csvdir", "csvfile", "dataset_cache", "dataset_checks", "dataset_provenance")),
 )
 _log = logging.getLogger(__name__)
