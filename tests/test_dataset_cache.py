@@ -215,3 +215,17 @@ def test_a_digest_memo_others_may_write_is_not_trusted(cache: Path, dataset_copy
     memo.write_text(json.dumps(doc))
     memo.chmod(0o666)
     assert cache_key(files) == honest  # ... one anybody may write is not
+
+
+def test_the_digest_memo_stays_small_and_keeps_the_files_just_hashed(cache: Path, dataset_copy: Path, monkeypatch):
+    monkeypatch.setattr(file_digest, "SETTLE_S", 0.0)
+    cache.mkdir(mode=0o700, parents=True)
+    stale = {f"/gone/file{i}.csv": [[1, 2, 3, 4, 5], "00" * 32] for i in range(300)}
+    (cache / file_digest.MEMO_FILE).write_text(json.dumps(stale))
+    (cache / file_digest.MEMO_FILE).chmod(0o600)
+    files = csvdir.dataset_files(dataset_copy)
+    first = cache_key(files)
+    memo = json.loads((cache / file_digest.MEMO_FILE).read_text())
+    assert len(memo) < len(stale) and all(os.path.abspath(f) in memo for f in files if f.exists())
+    hashed = _count_hashing(monkeypatch)
+    assert cache_key(files) == first and hashed == []

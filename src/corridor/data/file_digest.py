@@ -25,7 +25,7 @@ __all__ = ["MEMO_FILE", "SETTLE_S", "FileDigests", "trusted"]
 MEMO_FILE = "file-digests.json"
 #: Seconds a file must have been left unchanged before its digest is remembered (file-system clock ticks are coarse).
 SETTLE_S = 2.0
-_MAX_ENTRIES = 2000  # paths remembered before the memo starts over (folders come and go in temporary test paths)
+_MAX_ENTRIES = 256  # paths remembered; beyond, the older half is dropped (temporary folders come and go, e.g. in tests)
 
 
 def trusted(path: Path) -> bool:
@@ -89,7 +89,7 @@ class FileDigests:
         """Write the memo back when new digests were remembered (best effort: a failure only costs hashing)."""
         if not self.changed or self.path is None:
             return
-        memo = self.memo if len(self.memo) <= _MAX_ENTRIES else {}
+        memo = self.memo if len(self.memo) <= _MAX_ENTRIES else dict(list(self.memo.items())[-_MAX_ENTRIES // 2 :])
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".digests-", suffix=".tmp", dir=self.path.parent)
