@@ -48,8 +48,10 @@ def _lockable_as_is(frame: pd.DataFrame) -> bool:
         values = block.values
         if _buffers(values) is None:
             return False
-        if isinstance(values, np.ndarray) and values.dtype == object and any(isinstance(v, list) for v in values.ravel()):
-            return False
+        if isinstance(values, np.ndarray) and values.dtype == object:
+            kinds = set(map(type, values.ravel().tolist()))  # the cells' types, gathered at C speed
+            if any(issubclass(k, list) for k in kinds):
+                return False
     return True
 
 
