@@ -5,11 +5,14 @@ printed with its ratio to that baseline (absolute times depend on how busy the m
 and with the median CPU time (user + system) of the process, which a busy shared machine inflates far less.
 The dataset cache lives in a private temporary folder (filled by the warm-up run), so other processes sharing
 the user's cache cannot evict the entry mid-run and turn a measured run into a re-validation.
+With ``--baseline SRC`` the same commands also run from another source tree (e.g. a checkout of main), one run
+of each interleaved with this tree's, so both see the same machine load.
 Targets (issue 7 item 7): ``--help`` under 0.3 s, a route under 1 s. Run with ``python bench/cli.py [RUNS]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import shutil
@@ -37,30 +40,53 @@ def _children_cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def whole_process_s(cmd: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
-    """Median wall time and CPU time of *runs* fresh processes of *cmd* (one unmeasured warm-up run first)."""
-    times, cpu = [], []
-    for i in range(runs + 1):
-        c0, t0 = _children_cpu_s(), time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
-        if i:
-            times.append(time.perf_counter() - t0)
-            cpu.append(_children_cpu_s() - c0)
-    return statistics.median(times), statistics.median(cpu)
+def _once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    c0, t0 = _children_cpu_s(), time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    return time.perf_counter() - t0, _children_cpu_s() - c0
 
 
-def main(runs: int = 5) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+def measure(trees: dict[str, dict[str, str]], runs: int) -> dict[tuple[str, str], tuple[float, float]]:
+    """Median wall and CPU seconds per (tree, case): one unmeasured warm-up run each, then *runs* rounds in which
+    every tree runs every case once, so trees compared with each other share the machine's load."""
+    samples: dict[tuple[str, str], list[tuple[float, float]]] = {(t, c): [] for t in trees for c in CASES}
+    for env in trees.values():
+        for cmd in CASES.values():
+            _once(cmd, env)
+    for _ in range(runs):
+        for case, cmd in CASES.items():
+            for tree, env in trees.items():
+                samples[(tree, case)].append(_once(cmd, env))
+    return {k: (statistics.median(s[0] for s in v), statistics.median(s[1] for s in v)) for k, v in samples.items()}
+
+
+def main(runs: int = 5, baseline: str | None = None) -> None:
+    sources = {"this tree": ROOT / "src", **({f"baseline {baseline}": Path(baseline)} if baseline else {})}
     with tempfile.TemporaryDirectory(prefix="corridor-bench-cache-") as cache:
-        env["CORRIDOR_CACHE_DIR"] = cache
-        results = {name: whole_process_s(cmd, runs, env) for name, cmd in CASES.items()}
-    base = results["python -c pass"][0]
+        trees = {
+            name: {
+                **os.environ,
+                "PYTHONPATH": str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+                "CORRIDOR_CACHE_DIR": str(Path(cache) / str(i)),
+            }
+            for i, (name, src) in enumerate(sources.items())
+        }
+        results = measure(trees, runs)
     print(f"whole process, median of {runs} ({' '.join(CORRIDOR)}); load average {os.getloadavg()[0]:.1f}")
-    print(f"{'command':32} {'seconds':>8} {'x python -c pass':>17} {'CPU s':>6}")
-    for name, (s, cpu) in results.items():
-        print(f"{name:32} {s:8.3f} {s / base:17.1f} {cpu:6.3f}")
+    for tree in trees:
+        base = results[(tree, "python -c pass")][0]
+        if baseline:
+            print(f"\n{tree}:")
+        print(f"{'command':32} {'seconds':>8} {'x python -c pass':>17} {'CPU s':>6}")
+        for case in CASES:
+            s, cpu = results[(tree, case)]
+            print(f"{case:32} {s:8.3f} {s / base:17.1f} {cpu:6.3f}")
     print("targets: corridor --help < 0.3 s, corridor route < 1 s")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="?", type=int, default=5, help="measured runs per command (default 5)")
+    parser.add_argument("--baseline", help="another source folder (its src/) to measure alongside, e.g. main's")
+    args = parser.parse_args()
+    main(args.runs, args.baseline)

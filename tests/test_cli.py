@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -70,6 +71,34 @@ def test_a_command_imports_only_what_it_uses(args, forbidden):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "LOADED []" in proc.stdout, proc.stdout[-300:]
+
+
+#: What a route with a warm dataset cache has no use for: the other commands' modules and the dataset validators.
+ROUTE_SKIPS = {
+    *(f"corridor.cli.{m}" for m in ("flows", "simulate", "evidence", "transit", "calibrate", "network", "digital")),
+    "corridor.data.csvfile",
+    "corridor.data.dataset_checks",
+    "corridor.data.dataset_provenance",
+    "pyarrow.csv",
+    "pycountry",
+    "rich.progress",  # nothing to show when stderr is not a terminal
+}
+
+
+def test_a_route_from_a_warm_cache_imports_neither_other_commands_nor_validators(tmp_path: Path):
+    """The first run validates the files and fills the cache; the next one reads it and imports only what routes."""
+    code = (
+        "import sys; from corridor.cli import main; sys.argv = ['corridor', 'route', 'xian', 'duisburg']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        f"print('LOADED', sorted(set(sys.modules) & set({sorted(ROUTE_SKIPS)!r})))"
+    )
+    env = {**os.environ, "CORRIDOR_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)]
+    runs.append(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env))
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    assert "corridor.data.dataset_checks" in runs[0].stdout  # a cold cache validates (so the check below can fail)
+    assert "LOADED []" in runs[1].stdout, runs[1].stdout[-300:]
+    assert runs[0].stdout.split("LOADED")[0] == runs[1].stdout.split("LOADED")[0]  # same output either way
 
 
 # ------------------------------------------------------------------------------------------- in-process

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from corridor.errors import DataError, UnknownPlaceError
 from corridor.model import Status, normalize_name
+from corridor.model.records import records
 
 
 def test_links_are_directed_rows(net):
@@ -75,3 +78,56 @@ def test_provenance_lookup(net):
 def test_normalize_name():
     assert normalize_name("Małaszewicze") == normalize_name("malaszewicze")
     assert normalize_name("Kapıköy") == "kapikoy"
+
+
+def test_freeze_turns_lists_into_tuples_and_relocks_an_unpickled_frame():
+    import pickle
+
+    from corridor.model.frozen import freeze, is_frozen
+
+    frame = pd.DataFrame({"km": [1.0, 2.0], "via": [["aktau"], ["baku", "poti"]], "name": pd.Series(["a", "b"], dtype="str")})
+    locked = freeze(frame)
+    assert locked["via"].tolist() == [("aktau",), ("baku", "poti")] and is_frozen(locked) and not is_frozen(frame)
+    again = pickle.loads(pickle.dumps(locked))  # unpickled buffers are writable ...
+    assert not is_frozen(again)
+    assert freeze(again, copy=False) is again and is_frozen(again)  # ... and locked again in place
+    with pytest.raises(ValueError, match="read-only"):
+        again.loc[0, "km"] = 5.0
+    again["via"] = [["x"], ["y"]]  # a column replaced in place with list cells is converted on the next freeze
+    assert freeze(again, copy=False)["via"].tolist() == [("x",), ("y",)]
+
+
+def _same_cell(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if a is None or a is pd.NA or a is pd.NaT:
+        return a is b
+    return (a != a and b != b) or a == b  # NaN equals NaN here
+
+
+def test_records_match_pandas_to_dict_cell_for_cell(net):
+    """``records`` replaces ``to_dict("records")`` in the engines' loops: same keys, values and Python types."""
+    synthetic = pd.DataFrame(
+        {
+            "n": [1, 2, 3],
+            "km": [1.5, np.nan, 3.0],
+            "ok": [True, False, True],
+            "year": pd.array([2020, None, 2030], dtype="Int64"),
+            "share": pd.array([0.5, None, 1.0], dtype="Float64"),
+            "flag": pd.array([True, None, False], dtype="boolean"),
+            "name": pd.Series(["a", None, "c"], dtype="str"),
+            "code": pd.Series(["a", None, "c"], dtype=pd.StringDtype("python", na_value=pd.NA)),
+            "mixed": [np.float64(2.5), np.int64(3), np.bool_(True)],
+            "when": pd.Series([np.datetime64("2020-01-01"), pd.NA, np.timedelta64(5, "h")], dtype=object),
+            "kind": [Status.OPERATING, "x", ("a", "b")],
+            "day": pd.to_datetime(["2020-01-01", None, "2021-02-03"]),
+            "cat": pd.Categorical(["x", "y", "x"]),
+        }
+    )
+    view = net.at_year(2030, include_planned=True)
+    frames = [synthetic, synthetic.iloc[:0], net.links, net.provenance, view.nodes, view.links, view.transfers, net.modes]
+    for frame in frames:
+        expected, got = frame.to_dict("records"), records(frame)
+        assert [list(r) for r in got] == [list(r) for r in expected]
+        bad = [(k, e[k], g[k]) for e, g in zip(expected, got, strict=True) for k in e if not _same_cell(e[k], g[k])]
+        assert not bad, bad[:3]

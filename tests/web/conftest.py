@@ -22,13 +22,37 @@ def network() -> Network:
     return read_dataset()
 
 
+#: Two dated news pages whose claims the Evidence view lists (a quota, a reported and a projected BTC volume).
+EVIDENCE_PAGES = {
+    "kazakh-oil-via-btc.txt": (
+        "13 November 2025\n\n\u201cCurrently, 1.4 million tons of Kazakh oil are transported annually to Turkey through "
+        "the BTC pipeline.\u201d Kazakhstan was allocated a quota of 1.5 million tons. Cargo on the TITR reached 4.5 "
+        "million tons in 2024.\n"
+    ),
+    "btc-outlook.txt": (
+        "21 December 2024\n\nThe Baku-Tbilisi-Ceyhan (BTC) pipeline is projected to carry 1.7 million tons of oil in 2025.\n"
+    ),
+}
+
+
+def _ingest_pages(server: LiveServer, folder) -> None:
+    paths = []
+    for name, text in EVIDENCE_PAGES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(folder / name)
+    assert all(o.result for o in server.app.state.evidence.ingest(paths))
+
+
 @pytest.fixture(scope="session")
 def live(network, tmp_path_factory):
-    """The dashboard on the shipped dataset; the base scenario's years used by the tests are computed up front."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'transit.db'}"
-    with LiveServer(network, url) as server:
-        # the Flows view's years, computed while the first tests run (the results are cached by the app)
-        warm = threading.Thread(target=lambda: httpx.get(f"{server.url}/scenarios/base/series?years={FLOW_YEARS}", timeout=300))
+    """The dashboard on the shipped dataset, with two news pages' claims in its evidence store; the base scenario's
+    years used by the tests are computed up front."""
+    folder = tmp_path_factory.mktemp("web")
+    with LiveServer(network, f"sqlite:///{folder / 'transit.db'}") as server:
+        _ingest_pages(server, folder)
+        # the Flows view's years, computed while the first tests run (the app caches them; engines run one at a time,
+        # so the calibration is left to its own test: warming it too would hold up the map's first requests)
+        warm = threading.Thread(target=lambda: httpx.get(f"{server.url}/scenarios/base/series?years={FLOW_YEARS}", timeout=900))
         warm.start()
         yield server
         warm.join()

@@ -55,13 +55,17 @@ def test_route_avoiding_russia_and_belarus_matches_the_library(client, net):
     r = client.get("/routes", params={"origin": "Xi'an", "destination": "Duisburg", "avoid": "RU,BY", "currency": "EUR"})
     assert r.status_code == 200, r.text
     body = r.json()
-    lib = find_routes(net, "xian", "duisburg", avoid_countries=["RU", "BY"])[0].to_dict(currency="EUR")
+    found = find_routes(net, "xian", "duisburg", avoid_countries=["RU", "BY"])
+    lib = found[0].to_dict(currency="EUR")
     route = body["routes"][0]
     assert not {"RU", "BY"} & set(route["countries"])
     assert route["cost_usd"] == lib["cost_usd"] and route["days"] == lib["days"]
     assert [leg["id"] for leg in route["legs"]] == [leg["id"] for leg in lib["legs"]]
     assert route["cost_local"]["currency"] == "EUR"
     assert body["geojson"]["features"]
+    assert body["geojson"] == found.to_geojson()  # the same drawing as the library's (sea legs along their lanes)
+    again = client.get("/routes", params={"origin": "xian", "destination": "duisburg", "avoid": "RU,BY"}).json()
+    assert again["geojson"] == body["geojson"]  # vertices remembered by the app are the same on the next request
 
 
 @pytest.mark.parametrize(
@@ -126,6 +130,27 @@ UNIT_CHECKED = [
 ]
 
 
+#: Numeric names the walk accepts in the calibration fit only: their names are fixed by ``corridor calibrate --json``
+#: (issue 10). ``observed``, ``modelled`` and ``predicted`` are in the unit given beside them in ``unit``;
+#: ``rel_error`` is a fraction, ``geh`` and ``r2`` are dimensionless statistics; ``sites``/``demand_sites`` are counts
+#: of sites; the ``share_*`` figures are fractions of the sites.
+CALIBRATION_PLAIN = {
+    "observed",
+    "modelled",
+    "predicted",
+    "rel_error",
+    "geh",
+    "r2",
+    "sites",
+    "demand_sites",
+    "share_within_15pct",
+    "prior_share_within_15pct",
+    "loo_share_within_30pct",
+    "loo_share_within_30pct_demand_sites",
+    "share_geh_below_5",
+}
+
+
 @pytest.mark.parametrize(("path", "params"), UNIT_CHECKED, ids=[f"{p} {sorted(q)}" for p, q in UNIT_CHECKED])
 def test_dashboard_numbers_carry_units(client, path, params):
     from test_result_units import unitless
@@ -137,3 +162,56 @@ def test_dashboard_numbers_carry_units(client, path, params):
     for link in doc.get("links", []):
         link.pop("coordinates")
     assert unitless(doc) == []
+
+
+def test_calibration_numbers_carry_units(client):
+    from test_result_units import unitless
+
+    doc = client.get("/calibration/2024").json()
+    bare = unitless(doc)
+    assert bare, "the walk sees the fixed calibration names"
+    named = [b.rsplit(" (", 1)[1].rstrip(")") for b in bare]
+    assert sorted(set(named) - CALIBRATION_PLAIN) == [], bare
+    assert all(isinstance(doc["summary"][k], str) for k in ("geh_unit",))
+
+
+def test_calibration_fit_per_count_site(client, net):
+    from corridor.calibration import FIT_LIMIT, read_calibration_data
+
+    res = client.get("/calibration/2024")
+    assert res.status_code == 200, res.text
+    body = res.json()
+    counts = read_calibration_data(net).counts_for(2024)
+    assert [s["count_id"] for s in body["sites"]] == list(counts["count_id"])
+    for site, (_, count) in zip(body["sites"], counts.iterrows(), strict=True):
+        assert site["site_id"] == count["site_id"] and site["unit"] == count["unit"]
+        assert site["observed"] == pytest.approx(float(count["observed"]))
+        assert site["rel_error"] == pytest.approx((site["modelled"] - site["observed"]) / site["observed"])
+        assert site["source"], site["site_id"]
+    summary = body["summary"]
+    assert summary["sites"] == len(body["sites"]) == len(body["leave_one_out"])
+    within = sum(abs(s["rel_error"]) <= FIT_LIMIT for s in body["sites"]) / len(body["sites"])
+    assert summary["share_within_15pct"] == pytest.approx(within)
+    loo_within = sum(abs(s["rel_error"]) <= body["loo_limit_fraction"] for s in body["leave_one_out"]) / summary["sites"]
+    assert summary["loo_share_within_30pct"] == pytest.approx(loo_within)
+    assert {s["count_id"] for s in body["leave_one_out"]} == {s["count_id"] for s in body["sites"]}
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/calibration/2030", "year"),  # in range, but no demand or counts that year
+        ("/calibration/1200", "year"),
+        ("/calibration/next", "year"),
+        ("/calibration/2024?prior_weight=0", "prior_weight"),
+        ("/calibration/2024?prior_weight=lots", "prior_weight"),
+    ],
+)
+def test_bad_calibration_queries_are_problems_naming_the_field(client, url, field):
+    r = client.get(url)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith(PROBLEM)
+    body = r.json()
+    assert any(field in f["path"] for f in body["failures"]), body
+    if url.endswith("2030"):
+        assert "2024" in r.text  # says which years have data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from transit_helpers import arrival, declaration
-from web_support import DESKTOP, PHONE, VIEWS, LiveServer, watch
+from web_support import CALIBRATION_YEAR, DESKTOP, PHONE, VIEWS, LiveServer, watch
 
 from corridor.transit.schemas import PartyIn
 
@@ -272,4 +272,44 @@ def test_simulation_view_shows_the_api_percentiles_and_components(desk, live):
     ids = desk.page.locator("#sim-table tbody tr td:first-child").all_inner_texts()
     assert sorted(ids) == sorted(c["corridor_id"] for c in api["corridors"])
     assert desk.page.locator("#sim-components tbody tr").count() == sum(len(c["components"]) for c in api["corridors"])
+    components = {k for c in api["corridors"] for k in c["components"]}
+    assert desk.page.get_attribute("#sim-breakdown", "data-points") == str(len(components) * len(api["corridors"]))
+    assert desk.errors == [] and desk.outside == []
+
+
+def test_calibration_view_shows_the_fit_per_count_site(desk, live):
+    """The Calibration view charts observed vs modelled per site; its table rows are the API's sites, sources as text."""
+    api = live.get(f"/calibration/{CALIBRATION_YEAR}")
+    desk.open("calibration")
+    desk.page.wait_for_selector("#cal-sites tbody tr", state="attached", timeout=300_000)
+    rows = desk.page.locator("#cal-sites tbody tr")
+    assert rows.count() == len(api["sites"]) > 0
+    for i, site in enumerate(api["sites"]):
+        cells = rows.nth(i).locator("td").all_inner_texts()
+        assert cells[0] == site["site_id"] and cells[3] == site["unit"]
+        assert cells[1] == f"{site['observed']:,.0f}" and cells[2] == f"{site['modelled']:,.0f}"
+        assert " ".join(cells[-1].split()) == " ".join(site["source"].split())
+    assert desk.page.locator("#cal-sites span.quote").count() == len(api["sites"])  # the sources, as text nodes
+    assert desk.page.get_attribute("#cal-chart", "data-points") == str(3 * len(api["sites"]))
+    summary = desk.page.inner_text("#cal-summary")
+    assert f"{round(api['summary']['share_within_15pct'] * 100)}%" in summary and api["summary"]["geh_unit"] in summary
+    assert desk.errors == [] and desk.outside == []
+    # another year without counts is refused with a message naming the field, not an empty table
+    desk.page.fill("#cal-year", "2031")
+    desk.page.keyboard.press("Enter")
+    desk.page.wait_for_selector("#status.error", state="attached", timeout=60_000)
+    assert "year" in desk.page.inner_text("#status")
+    assert all("422" in e for e in desk.errors), desk.errors  # only the browser's line about the refused request
+
+
+def test_evidence_view_lists_the_claims_and_conflicts(desk, live):
+    claims = live.get("/evidence/claims", limit=100)["items"]
+    conflicts = live.get("/evidence/conflicts", limit=50)["items"]
+    desk.open("evidence")
+    rows = desk.page.locator("#ev-claims tbody tr")
+    assert rows.count() == len(claims) > 0
+    for i, claim in enumerate(claims):
+        cells = rows.nth(i).locator("td").all_inner_texts()
+        assert cells[4] == claim["verdict"] and " ".join(cells[5].split()) == " ".join(claim["sentence"].split())
+    assert desk.page.locator("#ev-out h4").count() == len(conflicts)
     assert desk.errors == [] and desk.outside == []

@@ -20,7 +20,8 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 FLOW_YEARS = "2024,2027,2030,2035"  # the series the Flows view asks for (js/views/flows.js)
-VIEWS = ("map", "routes", "corridors", "flows", "simulation", "evidence", "transit")
+VIEWS = ("map", "routes", "corridors", "flows", "simulation", "calibration", "evidence", "transit")
+CALIBRATION_YEAR = 2024  # the base year the Calibration view opens on (index.html)
 
 
 def chromium_executable() -> str | None:
@@ -34,8 +35,8 @@ def chromium_executable() -> str | None:
 class LiveServer:
     """The app on a free loopback port, served by uvicorn in a daemon thread."""
 
-    def __init__(self, net: Network, database_url: str) -> None:
-        self.app = create_app(net, database_url)
+    def __init__(self, net: Network, database_url: str, evidence_url: str | None = None) -> None:
+        self.app = create_app(net, database_url, evidence_url=evidence_url or f"{database_url}.evidence")
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -57,7 +58,7 @@ class LiveServer:
         self.thread.join(timeout=10)
 
     def get(self, path: str, **params: object) -> dict:
-        r = httpx.get(self.url + path, params=params, timeout=60)
+        r = httpx.get(self.url + path, params=params, timeout=300)  # a calibration or a simulation takes a while
         assert r.status_code == 200, r.text
         return r.json()
 
@@ -78,7 +79,7 @@ class Watched:
         self.ready(view)
 
     def ready(self, view: str) -> None:
-        self.page.wait_for_selector(f"body[data-ready='{view}']", state="attached", timeout=60_000)
+        self.page.wait_for_selector(f"body[data-ready='{view}']", state="attached", timeout=300_000)  # engines queue
 
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)

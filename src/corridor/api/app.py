@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from corridor.api.errors import document_problems, install_error_handlers
 from corridor.api.middleware import ApiLimits, LimitsMiddleware, PartySlots, RateLimiter
-from corridor.api.routers import evidence, network, routes, scenarios, simulation, sources, transit, web
+from corridor.api.routers import calibration, evidence, network, routes, scenarios, simulation, sources, transit, web
 from corridor.evidence.pipeline import Evidence
 from corridor.model import Network
 from corridor.transit import TransitService
@@ -79,6 +79,7 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(scenarios.router)
     app.include_router(simulation.router)
+    app.include_router(calibration.router)
     app.include_router(sources.router)
     app.include_router(web.router)
 

@@ -11,15 +11,17 @@ import shutil
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from corridor.errors import CorridorError, DataError, UnknownPlaceError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 __all__ = [
     "CargoOpt",
@@ -204,19 +206,53 @@ def check_choice(value: str, allowed: Iterable[str], *, option: str, as_json: bo
     return value
 
 
-def spinner(text: str, as_json: bool) -> Progress:
+class _NoProgress:
+    """What a progress display shows for JSON or when stderr is not a terminal: nothing (Rich's Progress with
+    ``disable=True`` does the same, but importing and starting it costs more than many commands)."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, **fields: Any) -> int:
+        return 0
+
+    def update(self, task: int, **fields: Any) -> None:
+        return None
+
+    def advance(self, task: int, advance: float = 1) -> None:
+        return None
+
+
+def _shown(as_json: bool) -> bool:
+    return not as_json and err.is_terminal
+
+
+def spinner(text: str, as_json: bool) -> Progress | _NoProgress:
     """A transient spinner on stderr (off for JSON and when stderr is not a terminal)."""
-    return Progress(SpinnerColumn(), TextColumn(text), console=err, transient=True, disable=as_json or not err.is_terminal)
+    if not _shown(as_json):
+        return _NoProgress()
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    return Progress(SpinnerColumn(), TextColumn(text), console=err, transient=True)
 
 
-def bar(as_json: bool, *, bar_column: bool = True, counter: str | None = "{task.completed}/{task.total}") -> Progress:
+def bar(
+    as_json: bool, *, bar_column: bool = True, counter: str | None = "{task.completed}/{task.total}"
+) -> Progress | _NoProgress:
     """A transient progress display on stderr: changing description, optional bar and counter (off for JSON)."""
+    if not _shown(as_json):
+        return _NoProgress()
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+
     columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
     if bar_column:
         columns.append(BarColumn())
     if counter:
         columns.append(TextColumn(counter))
-    return Progress(*columns, console=err, transient=True, disable=as_json or not err.is_terminal)
+    return Progress(*columns, console=err, transient=True)
 
 
 def emit(obj: Any) -> None:

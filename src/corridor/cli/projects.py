@@ -97,13 +97,13 @@ def load_staged(
 ) -> Any:
     """The dataset with its digital layer (where transit declarations are electronic), the stage options and the
     exchange rates of *fx_date* applied."""
-    from corridor.data.digital_file import read_digital
+    from corridor.data.digital_file import read_dataset_digital
     from corridor.data.side_tables import side_folder
-    from corridor.model.digital import apply_digital_layer
 
-    net = load(data, as_json)
-    if (side_folder(data) / "digital_procedures.csv").exists():  # a folder without the table keeps its nodes' years
-        net = run(as_json, lambda: apply_digital_layer(net, read_digital(data, net=net)))
+    if (data is None or data.is_dir()) and (side_folder(data) / "digital_procedures.csv").exists():
+        net = run(as_json, lambda: read_dataset_digital(data))  # cached with the layer applied: no validation per call
+    else:  # a folder without the table keeps its nodes' years
+        net = load(data, as_json)
     if fx_date is not None:
         from corridor.cli.rules import parse_date
         from corridor.data.fx_file import read_fx_history

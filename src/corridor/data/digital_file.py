@@ -11,7 +11,7 @@ from corridor.errors import Problem
 from corridor.model import Network
 from corridor.model.digital import PROCEDURES, DataLink, DigitalLayer, DigitalProcedure
 
-__all__ = ["read_digital"]
+__all__ = ["read_dataset_digital", "read_digital"]
 
 
 def _cite(row: pd.Series, sources: dict[str, str]) -> str:
@@ -22,6 +22,24 @@ def _cite(row: pd.Series, sources: dict[str, str]) -> str:
 
 def _num(value: object) -> float | None:
     return None if value is None or value != value else float(value)  # type: ignore[arg-type]
+
+
+def read_dataset_digital(path: str | Path | None = None) -> Network:
+    """The dataset at *path* (:func:`~corridor.data.read_dataset`) with its digital layer applied, read from the
+    dataset cache while neither the dataset's files nor the digital layer's have changed (no validation then)."""
+    from corridor import data
+    from corridor.data.csvdir import dataset_files
+    from corridor.data.dataset_cache import cached
+    from corridor.model.digital import apply_digital_layer
+
+    def build() -> Network:
+        net = data.read_dataset(path)
+        return apply_digital_layer(net, read_digital(path, net=net))
+
+    folder = side_folder(path)
+    files = [*dataset_files(folder), folder / "data_links.csv", folder / "digital_procedures.csv"]
+    code = ("data/digital_file.py", "data/side_tables.py", "model/digital.py")
+    return cached("digital", files, build, Network, code)
 
 
 def read_digital(path: str | Path | None = None, *, net: Network) -> DigitalLayer:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from corridor.data.csvfile import read_csv_columns
 from corridor.errors import DataError, Problem
 from corridor.schema import parse_columns
 
@@ -30,6 +29,8 @@ def read_side_table(folder: Path, table: str, problems: list[Problem], *, file: 
 
     A side table missing from the folder reads as empty (a named *file* must exist).
     """
+    from corridor.data.csvfile import read_csv_columns  # Arrow's CSV reader: only when a table is read, not cached
+
     path = file or folder / f"{table}.csv"
     if file is None and not path.exists():  # a dataset folder may leave a side table out: it is then empty
         frame, _ = parse_columns(table, [], [], [], path.name)

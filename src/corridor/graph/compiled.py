@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.model import CARGO_MODES, CargoClass, Layer, Mode, Network, NodeKind
+from corridor.model.records import records
 
 __all__ = ["ArcKind", "CompiledGraph", "arc_mask", "compile_graph"]
 
@@ -112,7 +113,7 @@ class _Arcs:
 
 def _rows(frame: pd.DataFrame) -> dict[str, dict]:
     """The rows of *frame* as plain dicts by index label (row access through pandas costs ~100x more)."""
-    return dict(zip(frame.index, frame.to_dict("records"), strict=True))
+    return dict(zip(frame.index, records(frame), strict=True))
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,20 @@ def _lockable(series: pd.Series) -> pd.Series | None:
     return None
 
 
+def _lockable_as_is(frame: pd.DataFrame) -> bool:
+    """True when no column needs converting before its buffers are locked (as after unpickling a frozen frame):
+    every block has numpy buffers and no cell is a list. One pass over the blocks, no Series per column."""
+    for block in frame._mgr.blocks:
+        values = block.values
+        if _buffers(values) is None:
+            return False
+        if isinstance(values, np.ndarray) and values.dtype == object:
+            kinds = set(map(type, values.ravel().tolist()))  # the cells' types, gathered at C speed
+            if any(issubclass(k, list) for k in kinds):
+                return False
+    return True
+
+
 def is_frozen(frame: pd.DataFrame) -> bool:
     """True when every buffer of *frame* is read-only."""
     for block in frame._mgr.blocks:
@@ -58,7 +72,7 @@ def freeze(frame: pd.DataFrame, *, copy: bool = True) -> pd.DataFrame:
     if is_frozen(frame):
         return frame
     out = frame.copy() if copy else frame
-    for col in list(out.columns):
+    for col in [] if _lockable_as_is(out) else list(out.columns):
         converted = _lockable(out[col])
         if converted is not None:
             out[col] = converted

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from corridor.errors import DataError, Problem, UnknownPlaceError
@@ -74,16 +75,26 @@ def normalize_name(text: str) -> str:
     return "".join(ch for ch in plain.casefold() if ch.isalnum())
 
 
-def _active(frame: pd.DataFrame, year: int, include_planned: bool) -> pd.Series:
-    """Rows operating in *year*; planned and under-construction rows count only when asked for."""
-    status = frame["status"].astype(str)
-    opened = frame["open_year"].isna() | (frame["open_year"].fillna(0) <= year)
-    not_closed = frame["close_year"].isna() | (frame["close_year"].fillna(10**6) > year)
+def _years(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A year column as floats, NaN where missing."""
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _active(frame: pd.DataFrame, year: int, include_planned: bool) -> np.ndarray:
+    """Rows operating in *year*; planned and under-construction rows count only when asked for.
+
+    Plain numpy over the columns: year views are built on every first query of a process, so this is start-up time.
+    """
+    status = np.array([str(s) for s in frame["status"]], dtype=object)
+    open_year, close_year = _years(frame, "open_year"), _years(frame, "close_year")
+    opened = np.isnan(open_year) | (open_year <= year)
+    not_closed = np.isnan(close_year) | (close_year > year)
     operating = (status == Status.OPERATING.value) & opened & not_closed
-    future = status.isin([Status.PLANNED.value, Status.UNDER_CONSTRUCTION.value])
+    if not include_planned:
+        return operating
     # planned rows without a firm date count as open whenever planned projects are asked for
-    planned_ok = future & (frame["open_year"].isna() | (frame["open_year"].fillna(10**6) <= year)) & not_closed
-    return operating | (planned_ok & include_planned)
+    future = (status == Status.PLANNED.value) | (status == Status.UNDER_CONSTRUCTION.value)
+    return operating | (future & opened & not_closed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,7 +191,7 @@ class Network:
         tables = {"nodes": nodes, "links": links, "transfers": transfers}
         projects = self.projects
         if len(projects):
-            live = projects["status"].astype(str).eq(Status.OPERATING.value) | include_planned
+            live = (np.array([str(s) for s in projects["status"]], dtype=object) == Status.OPERATING.value) | include_planned
             for _, p in projects[live & (projects["open_year"] <= year)].sort_values("open_year").iterrows():
                 frame = tables[str(p["table"])]
                 mask = frame["base_id"] == p["record_id"] if "base_id" in frame.columns else frame.index == p["record_id"]

@@ -8,6 +8,7 @@ import numpy as np
 
 from corridor.graph import ArcKind, CompiledGraph
 from corridor.model import Network
+from corridor.model.records import records
 from corridor.routing.route import Leg, Route
 
 __all__ = ["build_route"]
@@ -106,7 +107,7 @@ def _meta(view: Network) -> _Meta:
         names={str(k): str(v) for k, v in view.nodes["name"].items()},
         country={str(k): str(v) for k, v in view.nodes["country"].items()},
         link_countries={str(k): tuple(v) for k, v in view.links["countries"].items()},
-        provenance=dict(zip(prov.index, prov.to_dict("records"), strict=True)) if len(prov) else {},
+        provenance=dict(zip(prov.index, records(prov), strict=True)) if len(prov) else {},
     )
 
 

@@ -17,10 +17,10 @@ from corridor.api.routers.dashboard_common import DashboardRoute, NetDep, cached
 from corridor.api.routers.network import Feature, plain
 from corridor.model import CargoClass, Network
 from corridor.model.inputs import YEAR_MAX, YEAR_MIN, check_countries, check_positive, check_year
-from corridor.routing import OBJECTIVES, compare, find_routes
+from corridor.routing import OBJECTIVES, RouteSet, compare, find_routes
 from corridor.schema.enums import Mode
 
-__all__ = ["Customs", "Objective", "router"]
+__all__ = ["Customs", "Objective", "route_features", "router"]
 
 router = APIRouter(route_class=DashboardRoute, tags=["routes"])
 
@@ -186,6 +186,32 @@ def _place(net: Network, query: str, param: str) -> str:
     return refusing(lambda: net.resolve(query), param)
 
 
+def _coordinates(request: Request, net: Network) -> dict[str, list[list[float]]]:
+    """The app's memo of link vertices (``link_id`` → ``[[lon, lat], ...]``) for *net*, filled as routes use links."""
+    memo = getattr(request.app.state, "route_coordinates", None)
+    if memo is None or memo[0] is not net:
+        memo = (net, {})
+        request.app.state.route_coordinates = memo
+    return memo[1]
+
+
+def route_features(found: RouteSet, net: Network, memo: dict[str, list[list[float]]]) -> list[dict]:
+    """The moving legs of *found* as GeoJSON Features ranked 1.. — :meth:`RouteSet.to_geojson`'s features, without
+    its per-route table and with link vertices looked up once per app rather than per leg and request."""
+    feats = []
+    for rank, route in enumerate(found, 1):
+        for leg in route.legs:
+            if leg.kind != "link":
+                continue
+            coords = memo.get(leg.ref)
+            if coords is None:
+                coords = memo[leg.ref] = [list(c) for c in net.link_coordinates(leg.ref)]
+            props = {"id": leg.ref, "mode": leg.mode, "from": leg.from_name, "to": leg.to_name, "length_km": leg.length_km}
+            props |= {"time_h": leg.moving_h + leg.waiting_h, "cost_usd": leg.cost_usd, "co2_kg": leg.co2_kg, "rank": rank}
+            feats.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props})
+    return feats
+
+
 @router.get(
     "/routes",
     response_model=RoutesOut,
@@ -193,6 +219,7 @@ def _place(net: Network, query: str, param: str) -> str:
     responses={404: {"description": "No route satisfies the constraints."}, 422: {"description": "Bad parameter."}},
 )
 def routes(
+    request: Request,
     net: NetDep,
     origin: Place,
     destination: Place,
@@ -235,7 +262,8 @@ def routes(
             quantity=quantity,
         )
     )
-    return {"routes": [r.to_dict(currency=currency) for r in found], "geojson": found.to_geojson(), "fx": fx}
+    geojson = {"type": "FeatureCollection", "features": route_features(found, net, _coordinates(request, net))}
+    return {"routes": [r.to_dict(currency=currency) for r in found], "geojson": geojson, "fx": fx}
 
 
 @router.get(

@@ -6,6 +6,7 @@ import * as routesView from "./views/routes.js";
 import * as corridorsView from "./views/corridors.js";
 import * as flowsView from "./views/flows.js";
 import * as simulationView from "./views/simulation.js";
+import * as calibrationView from "./views/calibration.js";
 import * as evidenceView from "./views/evidence.js";
 import * as transitView from "./views/transit.js";
 
@@ -15,6 +16,7 @@ const VIEWS = {
   corridors: { module: corridorsView },
   flows: { module: flowsView, layers: ["flows"] },
   simulation: { module: simulationView },
+  calibration: { module: calibrationView },
   evidence: { module: evidenceView },
   transit: { module: transitView },
 };

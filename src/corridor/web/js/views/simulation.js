@@ -43,6 +43,11 @@ async function load() {
   const parts = rows.flatMap((r) => Object.entries(r.components || {}).map(([component, days]) => ({ corridor: r.corridor_id, component, days })));
   if (parts.length) {
     out.append(el("h3", { text: "Where the days go (mean days per train)" }));
+    const components = [...new Set(parts.map((p) => p.component))];
+    const canvas = el("canvas", { id: "sim-breakdown", role: "img", "aria-label": "Mean days per train by delay component, per corridor" });
+    out.append(el("figure", {}, canvas));
+    chart("sim-breakdown", "bar", rows.map((r) => String(r.corridor_id)),
+      components.map((c) => ({ label: c, data: rows.map((r) => r.components?.[c] ?? 0) })), { horizontal: true, stacked: true });
     out.append(table([{ key: "corridor", label: "corridor" }, { key: "component", label: "component" }, { key: "days", label: "days", num: true, digits: 2 }], parts, { id: "sim-components" }));
   }
 }
