@@ -184,4 +184,4 @@ def test_dated_capacity_rows_take_effect_from_their_year(year, line_pairs, dosty
     assert ops.value("kz_dostyk_moyinty", "line_trains_per_day") == line_pairs
     assert ops.value("dostyk", "trains_per_day") == dostyk_trains
     assert ops.value("dostyk", "teu_per_day") == pytest.approx(dostyk_teu)
-    assert ops.value("malaszewicze", "trains_per_day") == (14 if year < 2021 else 16.5)
+    assert ops.value("malaszewicze", "trains_per_day") == {2018: 14, 2022: 16, 2025: 16, 2026: 16}[year]
