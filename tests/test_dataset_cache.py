@@ -229,3 +229,24 @@ def test_the_digest_memo_stays_small_and_keeps_the_files_just_hashed(cache: Path
     assert len(memo) < len(stale) and all(os.path.abspath(f) in memo for f in files if f.exists())
     hashed = _count_hashing(monkeypatch)
     assert cache_key(files) == first and hashed == []
+
+
+def test_one_process_shares_one_read_only_network_and_its_scenario_years(cache: Path, dataset_copy: Path):
+    from corridor.data.scenario_files import read_scenario
+    from corridor.scenarios import run_year
+
+    first = read_dataset(dataset_copy)
+    assert read_dataset(dataset_copy) is first  # the same files: the same (read-only) object
+    sc = read_scenario("china_europe_titr")
+    year = run_year(first, sc, 2025)
+    assert run_year(read_dataset(dataset_copy), sc, 2025) is year  # computed once per network, scenario and year
+    edited = first.replace(links=first.links.copy())
+    assert run_year(edited, sc, 2025) is not year  # another network computes its own
+
+    def rename(rows, header):
+        next(r for r in rows if r["node_id"] == "aktau")["name"] = "Aktau Sea Port"
+        return rows, header
+
+    edit(dataset_copy, "nodes", rename)
+    changed = read_dataset(dataset_copy)
+    assert changed is not first and changed.nodes.loc["aktau", "name"] == "Aktau Sea Port"

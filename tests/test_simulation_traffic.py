@@ -168,4 +168,20 @@ def test_plan_borders_only_where_the_country_changes_and_yards_per_direction_and
     row = view.nodes.loc["dostyk"]
     lane_t = float(row["capacity_t_per_year"]) - float(row["capacity_teu_per_year"]) * view.parameter("t_per_teu")
     assert bulk["t_per_year"] == pytest.approx(lane_t) and 0 < lane_t < 20_000_000 and bulk["trains_per_day"] is None
-    assert (boxes["trains_per_day"], boxes["teu_per_day"]) == (12, 760)
+    # the container yard takes the 2022-2025 rows of operations.csv: 14 trains a day (index1520 2022, KTZ 2025) and
+    # (344,000 + 160,000 TEU a year) / 365 (the 2021 station figure plus the TransTerminal's 2022 second stage)
+    assert (boxes["trains_per_day"], boxes["teu_per_day"]) == (14, pytest.approx(1380.82))
+
+
+@pytest.mark.parametrize(
+    ("year", "line_pairs", "dostyk_trains", "dostyk_teu"),
+    [(2018, 12, 12, 760), (2022, 12, 14, 1380.82), (2025, 12, 14, 1380.82), (2026, 60, 28, 1380.82)],
+)
+def test_dated_capacity_rows_take_effect_from_their_year(year, line_pairs, dostyk_trains, dostyk_teu):
+    """The latest row at or before the simulated year wins: Dostyk-Moyinty keeps 12 pairs through 2025 (its second
+    track opened on 30 Sep 2025) and Dostyk's exchange doubles to 28 trains a day from 2026."""
+    ops = Operations(read_operations(), year)
+    assert ops.value("kz_dostyk_moyinty", "line_trains_per_day") == line_pairs
+    assert ops.value("dostyk", "trains_per_day") == dostyk_trains
+    assert ops.value("dostyk", "teu_per_day") == pytest.approx(dostyk_teu)
+    assert ops.value("malaszewicze", "trains_per_day") == {2018: 14, 2022: 16, 2025: 16, 2026: 16}[year]

@@ -97,7 +97,15 @@ class Corridor(Network):
 def load(path: str | Path | None = None) -> Corridor:
     """Load and validate a dataset folder (default: the dataset shipped with Corridor)."""
     net = read_dataset(path)
-    return Corridor(**{f.name: getattr(net, f.name) for f in dataclasses.fields(net) if f.init})
+    held = _LOADED.get(id(net))
+    if held is None or held[0] is not net:  # one read-only Corridor per loaded network, so derived results are shared
+        held = (net, Corridor(**{f.name: getattr(net, f.name) for f in dataclasses.fields(net) if f.init}))
+        _LOADED.clear()
+        _LOADED[id(net)] = held
+    return held[1]
+
+
+_LOADED: dict[int, tuple[Network, Corridor]] = {}
 
 
 def tntp(folder: str | Path, *, algorithm: str = "bfw", gap: float = 1e-4, max_iter: int = 2000) -> TntpRun:

@@ -19,9 +19,10 @@ import os
 import pickle
 import sys
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -46,6 +47,9 @@ _CODE = (
     *(f"data/{m}.py" for m in ("csvdir", "csvfile", "dataset_cache", "dataset_checks", "dataset_provenance")),
 )
 _log = logging.getLogger(__name__)
+#: Values loaded in this process by cache file (content-addressed), most recently used last.
+_IN_PROCESS: OrderedDict[Path, tuple[tuple[int, ...] | None, Any]] = OrderedDict()
+_IN_PROCESS_MAX = 4
 
 
 def cache_dir() -> Path | None:
@@ -143,11 +147,36 @@ def cached(kind: str, files: list[Path], build: Callable[[], T], accept: type[T]
     path = cache_path(Path(), files, kind=kind, code=code)
     if path is None:
         return build()
+    held = _IN_PROCESS.get(path)
+    if held is not None and held[0] == _stamp(path) and isinstance(held[1], accept):
+        _touch(path)
+        _IN_PROCESS[path] = (_stamp(path), held[1])
+        _IN_PROCESS.move_to_end(path)
+        return held[1]
     value = _read(path, kind, accept)
     if value is None:
         value = build()
         _write(path, kind, value)
+    _hold(path, value)
     return value
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """The cache file's identity, times, size and mode (None when missing): a held value is used only while the file is
+    unchanged, so a replaced, corrupted or re-permissioned cache file is read (and judged) again."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_mode
+
+
+def _hold(path: Path, value: Any) -> None:
+    """Keep *value* for the next load of the same files in this process: networks are read-only, so one object can
+    serve every caller, and what they derive from it (year views, graphs, scenario years) is built once."""
+    _IN_PROCESS[path] = (_stamp(path), value)
+    while len(_IN_PROCESS) > _IN_PROCESS_MAX:
+        _IN_PROCESS.popitem(last=False)
 
 
 def cached_network(folder: Path, build: Callable[[], Network], files: list[Path] | None = None) -> Network:

@@ -139,7 +139,15 @@ def _energy(view: Network, scenario: Scenario, year: int) -> EnergyFlowResult | 
 
 
 def run_year(net: Network, scenario: Scenario, year: int) -> YearResult:
-    """Freight assignment and energy flows of one scenario year."""
+    """Freight assignment and energy flows of one scenario year (computed once per network, scenario and year).
+
+    Results are kept on the (read-only) network keyed by the scenario's full contents, so a dashboard, a notebook or
+    a test asking again gets the same tables without re-running the equilibrium; treat them as read-only.
+    """
+    return net.derived(("run_year", repr(scenario), int(year)), lambda: _run_year(net, scenario, int(year)))
+
+
+def _run_year(net: Network, scenario: Scenario, year: int) -> YearResult:
     scenario.validate(net, [year])
     view = scenario.network_for(net, year)
     freight = assign_freight(view, scenario.demand, year, customs=scenario.customs)
