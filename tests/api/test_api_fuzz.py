@@ -101,7 +101,6 @@ def test_every_operation_with_valid_and_invalid_data(live):
     calls: list[int] = []
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
             engine = operation.path.startswith(ENGINE_PATHS)
             timeout_s = 300 if engine else 30
 
