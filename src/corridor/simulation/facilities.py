@@ -226,7 +226,10 @@ class SlotGate:
     def admit(self, tonnes: float, teu: float, at: float | None = None) -> float:
         """Book the first free slot for a train ready at *at* (default now); return the hours it waits for it."""
         now = self.env.now if at is None else at
-        start = self._in_window(max(now, self.next_free))
+        nf = self.next_free
+        start = nf if nf > now else now  # max(now, next_free), with the same tie-break
+        if self.window is not None:
+            start = self._in_window(start)
         occ = self.occupancy(tonnes, teu)
         self.next_free = start + occ
         m = self.monitor
@@ -236,8 +239,12 @@ class SlotGate:
         m.busy_area += occ
         m.served += 1
         m.wait_sum += wait
-        m.wait_max = max(m.wait_max, wait)
-        m.queue_max = max(m.queue_max, math.ceil(wait / occ) if occ > 0 else 0)
+        if wait > m.wait_max:
+            m.wait_max = wait
+        if occ > 0:
+            q = math.ceil(wait / occ)
+            if q > m.queue_max:
+                m.queue_max = q
         return wait
 
 
@@ -269,28 +276,44 @@ class Yard:
 
     def process(self, tonnes: float, teu: float) -> Generator:
         """Queue for a track, wait for the daily gate, change gauge; returns the hours spent."""
-        env, m = self.env, self.monitor
-        now = env.now
-        track_free = heapq.heappop(self.free_at)
-        ready = max(now, track_free)
+        hours = self.book(tonnes, teu)
+        yield self.env.timeout(hours)
+        return hours
+
+    def book(self, tonnes: float, teu: float) -> float:
+        """Book a track (and the daily gate) for a train arriving now; return the hours until its gauge change ends.
+
+        The caller waits those hours: :meth:`process` as a sub-process, or a train's own loop with one timeout.
+        """
+        m = self.monitor
+        now = self.env.now
+        free_at, pending = self.free_at, self.pending
+        track_free = heapq.heappop(free_at)
+        ready = track_free if track_free > now else now  # max(now, track_free), with the same tie-break
         start = ready + (self.gate.admit(tonnes, teu, at=ready) if self.gate is not None else 0.0)
         end = start + self.processing.draw(self.rng)
-        heapq.heappush(self.free_at, end)
+        heapq.heappush(free_at, end)
         self.intervals.append((start, end))
-        in_use = sum(1 for f in self.free_at if f > start)
-        self.busy_max = max(self.busy_max, in_use)
-        while self.pending and self.pending[0] <= now:
-            heapq.heappop(self.pending)
+        in_use = 0
+        for f in free_at:
+            if f > start:
+                in_use += 1
+        if in_use > self.busy_max:
+            self.busy_max = in_use
+        while pending and pending[0] <= now:
+            heapq.heappop(pending)
         if start > now:
-            heapq.heappush(self.pending, start)
+            heapq.heappush(pending, start)
+        wait = start - now
         m._advance()
-        m.queue_area += start - now
+        m.queue_area += wait
         m.busy_area += end - start
         m.served += 1
-        m.wait_sum += start - now
-        m.wait_max = max(m.wait_max, start - now)
-        m.queue_max = max(m.queue_max, len(self.pending))
-        yield env.timeout(end - now)
+        m.wait_sum += wait
+        if wait > m.wait_max:
+            m.wait_max = wait
+        if len(pending) > m.queue_max:
+            m.queue_max = len(pending)
         return end - now
 
 
