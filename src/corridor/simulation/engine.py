@@ -193,23 +193,23 @@ class _Model:
             env.process(self.train(self.created, r, wagons, teu, tonnes, values))
 
     def _program(self, r: int) -> tuple[tuple, ...]:
-        """Route *r*'s stages with their facility objects and flags resolved once, for the train loop."""
+        """Route *r*'s stages as (code, a, b, c) with facility methods and flags resolved once, for the train loop."""
         out: list[tuple] = []
         for st in self.plan.stages[r]:
             k = st.kind
             if k == "run":
-                out.append((_OP_RUN, st.hours))
-            elif k == "border":
+                out.append((_OP_RUN, st.hours, None, None))
+            elif k == "border":  # (yard booking or None, border facility or "", digital declarations)
                 digital = bool(st.facility) and bool(self.plan.borders[st.facility]["digital"])
-                out.append((_OP_BORDER, self.yards[st.yard] if st.yard else None, st.facility, digital))
+                out.append((_OP_BORDER, self.yards[st.yard].book if st.yard else None, st.facility, digital))
             elif k == "gate":
-                out.append((_OP_GATE, self.gates[st.facility]))
+                out.append((_OP_GATE, self.gates[st.facility].admit, None, None))
             elif k == "port":
-                out.append((_OP_PORT,))
+                out.append((_OP_PORT, None, None, None))
             elif k == "vessel":
-                out.append((_OP_VESSEL, st))
+                out.append((_OP_VESSEL, st, None, None))
             else:  # transship
-                out.append((_OP_TRANS, st.hours))
+                out.append((_OP_TRANS, st.hours, None, None))
         return tuple(out)
 
     def train(self, tid: int, r: int, wagons: int, teu: float, tonnes: float, draws: list[float]) -> Generator:
@@ -219,17 +219,14 @@ class _Model:
         running = line_wait = border = gauge = slot = weather = port = trans = 0.0
         seen: list[str] | None = [] if self.plan.trace else None
         d = 1  # next per-train draw (0 is the wagon count)
-        for op in self.programs[r]:
-            k = op[0]
+        for k, a, facility, digital in self.programs[r]:
             if k == _OP_RUN:
-                h = op[1]
-                yield timeout(h)
-                running += h
+                yield timeout(a)
+                running += a
             elif k == _OP_BORDER:
-                _, yard, facility, digital = op
                 yard_h = 0.0
-                if yard is not None:
-                    yard_h = yard.book(tonnes, teu)
+                if a is not None:
+                    yard_h = a(tonnes, teu)  # the yard's booking
                     yield timeout(yard_h)
                     gauge += yard_h
                 if facility:
@@ -238,7 +235,7 @@ class _Model:
                     if seen is not None:
                         seen.append(facility)
                     # a cited crossing time (CPMM) covers the gauge change; digital declarations come on top of it
-                    if digital or yard is None:
+                    if digital or a is None:
                         rest = total
                     else:
                         rest = total - yard_h
@@ -248,7 +245,7 @@ class _Model:
                         yield timeout(rest)
                     border += rest
             elif k == _OP_GATE:
-                wait = op[1].admit(tonnes, teu)
+                wait = a(tonnes, teu)  # the gate's admission
                 if wait > 0:
                     yield timeout(wait)
                 line_wait += wait
@@ -258,15 +255,14 @@ class _Model:
                 yield timeout(h)
                 port += h
             elif k == _OP_VESSEL:
-                b, c, w, sl = yield from self._ship(op[1], wagons, teu, tonnes)
+                b, c, w, sl = yield from self._ship(a, wagons, teu, tonnes)
                 trans += b
                 running += c
                 weather += w
                 slot += sl
             else:  # transship
-                h = op[1]
-                yield timeout(h)
-                trans += h
+                yield timeout(a)
+                trans += a
         self.in_flight.discard(tid)
         # in COMPONENTS order
         self.trains.append((tid, r, t0, env.now, teu, running, line_wait, border, gauge, slot, weather, port, trans))

@@ -234,7 +234,12 @@ class SlotGate:
         self.next_free = start + occ
         m = self.monitor
         wait = start - now
-        m._advance()
+        t = m.env.now  # Monitor._advance, inlined (once per train at each gate)
+        dt = t - m.last_t
+        if dt:
+            m.queue_area += m.queue * dt
+            m.busy_area += m.busy * dt
+            m.last_t = t
         m.queue_area += wait  # Little's law: the queue's time integral grows by each train's wait
         m.busy_area += occ
         m.served += 1
@@ -273,6 +278,9 @@ class Yard:
         self.intervals: list[tuple[float, float]] = []  # (start, end) of every gauge change, for checks
         self.monitor = Monitor(env, facility_id or node, "gauge_change", node, float(tracks))
         self.busy_max = 0
+        # the hours Dist.draw returns without drawing (fixed, or gamma without spread): no call per train
+        drawn = processing.kind == "uniform" or (processing.kind == "gamma" and processing.cv > 0 and processing.low > 0)
+        self.fixed_h: float | None = None if drawn else processing.low
 
     def process(self, tonnes: float, teu: float) -> Generator:
         """Queue for a track, wait for the daily gate, change gauge; returns the hours spent."""
@@ -291,7 +299,7 @@ class Yard:
         track_free = heapq.heappop(free_at)
         ready = track_free if track_free > now else now  # max(now, track_free), with the same tie-break
         start = ready + (self.gate.admit(tonnes, teu, at=ready) if self.gate is not None else 0.0)
-        end = start + self.processing.draw(self.rng)
+        end = start + (self.fixed_h if self.fixed_h is not None else self.processing.draw(self.rng))
         heapq.heappush(free_at, end)
         self.intervals.append((start, end))
         in_use = 0
@@ -305,7 +313,11 @@ class Yard:
         if start > now:
             heapq.heappush(pending, start)
         wait = start - now
-        m._advance()
+        dt = now - m.last_t  # Monitor._advance, inlined (once per train at each yard)
+        if dt:
+            m.queue_area += m.queue * dt
+            m.busy_area += m.busy * dt
+            m.last_t = now
         m.queue_area += wait
         m.busy_area += end - start
         m.served += 1
