@@ -7,6 +7,7 @@ facility's name), so two scenarios run with the same seed share their storms and
 
 from __future__ import annotations
 
+import gc
 import math
 import zlib
 from collections.abc import Generator
@@ -21,8 +22,11 @@ from corridor.simulation.plan import COMPONENTS, Plan, Stage
 
 __all__ = ["Replication", "run_replication"]
 
-_C = {name: i for i, name in enumerate(COMPONENTS)}
-_RUN, _LINE, _PORT, _TRANS = _C["running"], _C["line_wait"], _C["port_dwell"], _C["transshipment"]
+#: stage codes of a train's program (ints: the train loop compares them once per stage)
+_OP_RUN, _OP_BORDER, _OP_GATE, _OP_PORT, _OP_VESSEL, _OP_TRANS = range(6)
+#: the order the train loop writes its component hours in
+_ORDER = ("running", "line_wait", "border", "gauge_change", "slot_wait", "weather", "port_dwell", "transshipment")
+assert _ORDER == COMPONENTS, "the train loop writes components in COMPONENTS order"
 
 
 @dataclass
@@ -49,6 +53,7 @@ class _Model:
         self.gates = {k: self._gate(spec) for k, spec in plan.gates.items()}
         self.yards = {k: self._yard(k, spec) for k, spec in plan.yards.items()}
         self.lines = {k: self._line(k, spec) for k, spec in plan.lines.items()}
+        self.programs = [self._program(r) for r in range(len(plan.routes))]
         self.trains: list[tuple] = []
         self.borders_seen: dict[int, list[str]] = {}
         self.created = 0
@@ -77,13 +82,18 @@ class _Model:
     def _gate(self, spec: dict) -> SlotGate:
         tpd, tpy, headway = spec["trains_per_day"], spec["t_per_year"], spec["headway_h"]
 
+        # hours a train holds the slot: the longest of the headway, 24 h / trains a day and its tonnes at the
+        # line's tonnes an hour (the constant parts worked out once; same arithmetic as per train)
+        base_h = headway or 0.0
+        if tpd:
+            base_h = max(base_h, 24.0 / tpd)
+        t_per_h = tpy / 8760.0 if tpy else 0.0
+
         def occupancy(tonnes: float, teu: float) -> float:
-            h = headway or 0.0
-            if tpd:
-                h = max(h, 24.0 / tpd)
-            if tpy:
-                h = max(h, tonnes / (tpy / 8760.0))
-            return h
+            if t_per_h:
+                h = tonnes / t_per_h
+                return h if h > base_h else base_h
+            return base_h
 
         kind = "window" if spec["window"] else "line"
         return SlotGate(self.env, spec["facility_id"], kind, spec["node"], occupancy, spec["window"], tpd or math.nan)
@@ -93,11 +103,20 @@ class _Model:
         node = spec.get("node", key)
         gate = None
         if tpd or teu_day or tpy:
+            per_train_h = 24.0 / tpd if tpd else 0.0
 
             def occupancy(tonnes: float, teu: float) -> float:
-                return max(
-                    24.0 / tpd if tpd else 0.0, teu * 24.0 / teu_day if teu_day else 0.0, tonnes * 8760.0 / tpy if tpy else 0.0
-                )
+                # max(per train, per TEU, per tonne), with max's tie-break (the first of equals)
+                h = per_train_h
+                if teu_day:
+                    x = teu * 24.0 / teu_day
+                    if x > h:
+                        h = x
+                if tpy:
+                    x = tonnes * 8760.0 / tpy
+                    if x > h:
+                        h = x
+                return h
 
             gate = SlotGate(self.env, key, "yard_gate", node, occupancy)
         return Yard(self.env, node, spec["tracks"], spec["processing"], gate, self.rng(f"yard:{key}"), facility_id=key)
@@ -174,53 +193,85 @@ class _Model:
             self.in_flight.add(self.created)
             env.process(self.train(self.created, r, wagons, teu, tonnes, values))
 
-    def train(self, tid: int, r: int, wagons: int, teu: float, tonnes: float, draws: list[float]) -> Generator:
-        env, comp, t0 = self.env, [0.0] * len(COMPONENTS), self.env.now
-        seen: list[str] = []
-        d = 1  # next per-train draw (0 is the wagon count)
+    def _program(self, r: int) -> tuple[tuple, ...]:
+        """Route *r*'s stages as (code, a, b, c) with facility methods and flags resolved once, for the train loop."""
+        out: list[tuple] = []
         for st in self.plan.stages[r]:
             k = st.kind
             if k == "run":
-                yield env.timeout(st.hours)
-                comp[_RUN] += st.hours
-            elif k == "border":
-                total = 0.0
-                if st.facility:
-                    total, d = draws[d], d + 1
-                    seen.append(st.facility)
-                yield from self._border(st, comp, tonnes, teu, total)
+                out.append((_OP_RUN, st.hours, None, None))
+            elif k == "border":  # (yard booking or None, border facility or "", digital declarations)
+                digital = bool(st.facility) and bool(self.plan.borders[st.facility]["digital"])
+                out.append((_OP_BORDER, self.yards[st.yard].book if st.yard else None, st.facility, digital))
             elif k == "gate":
-                wait = self.gates[st.facility].admit(tonnes, teu)
-                if wait > 0:
-                    yield env.timeout(wait)
-                comp[_LINE] += wait
+                out.append((_OP_GATE, self.gates[st.facility].admit, None, None))
             elif k == "port":
-                h, d = draws[d], d + 1
-                yield env.timeout(h)
-                comp[_PORT] += h
+                out.append((_OP_PORT, None, None, None))
             elif k == "vessel":
-                yield from self._ship(st, comp, wagons, teu, tonnes)
+                out.append((_OP_VESSEL, st, None, None))
             else:  # transship
-                yield env.timeout(st.hours)
-                comp[_TRANS] += st.hours
+                out.append((_OP_TRANS, st.hours, None, None))
+        return tuple(out)
+
+    def train(self, tid: int, r: int, wagons: int, teu: float, tonnes: float, draws: list[float]) -> Generator:
+        """One train along its route: one timeout per stage that takes time; its hours go to local sums."""
+        env = self.env
+        timeout, t0 = env.timeout, env.now
+        running = line_wait = border = gauge = slot = weather = port = trans = 0.0
+        seen: list[str] | None = [] if self.plan.trace else None
+        d = 1  # next per-train draw (0 is the wagon count)
+        for k, a, facility, digital in self.programs[r]:
+            if k == _OP_RUN:
+                yield timeout(a)
+                running += a
+            elif k == _OP_BORDER:
+                yard_h = 0.0
+                if a is not None:
+                    yard_h = a(tonnes, teu)  # the yard's booking
+                    yield timeout(yard_h)
+                    gauge += yard_h
+                if facility:
+                    total = draws[d]
+                    d += 1
+                    if seen is not None:
+                        seen.append(facility)
+                    # a cited crossing time (CPMM) covers the gauge change; digital declarations come on top of it
+                    if digital or a is None:
+                        rest = total
+                    else:
+                        rest = total - yard_h
+                        if rest < 0.0:  # max(total - yard_h, 0.0)
+                            rest = 0.0
+                    if rest > 0:
+                        yield timeout(rest)
+                    border += rest
+            elif k == _OP_GATE:
+                wait = a(tonnes, teu)  # the gate's admission
+                if wait > 0:
+                    yield timeout(wait)
+                line_wait += wait
+            elif k == _OP_PORT:
+                h = draws[d]
+                d += 1
+                yield timeout(h)
+                port += h
+            elif k == _OP_VESSEL:
+                b, c, w, sl = yield from self._ship(a, wagons, teu, tonnes)
+                trans += b
+                running += c
+                weather += w
+                slot += sl
+            else:  # transship
+                yield timeout(a)
+                trans += a
         self.in_flight.discard(tid)
-        self.trains.append((tid, r, t0, env.now, teu, *comp))
-        if self.plan.trace:
+        # in COMPONENTS order
+        self.trains.append((tid, r, t0, env.now, teu, running, line_wait, border, gauge, slot, weather, port, trans))
+        if seen is not None:
             self.borders_seen[tid] = seen
 
-    def _border(self, st: Stage, comp: list[float], tonnes: float, teu: float, total: float) -> Generator:
-        yard_h = 0.0
-        if st.yard:
-            yard_h = yield from self.yards[st.yard].process(tonnes, teu)
-            comp[_C["gauge_change"]] += yard_h
-        if st.facility:
-            # a cited crossing time (CPMM) covers the gauge change; digital declarations come on top of the yard
-            rest = total if self.plan.borders[st.facility]["digital"] or not st.yard else max(total - yard_h, 0.0)
-            if rest > 0:
-                yield self.env.timeout(rest)
-            comp[_C["border"]] += rest
-
-    def _ship(self, st: Stage, comp: list[float], wagons: int, teu: float, tonnes: float) -> Generator:
+    def _ship(self, st: Stage, wagons: int, teu: float, tonnes: float) -> Generator:
+        """Ship the train on its vessel line; returns its (transshipment, running, weather, slot wait) hours."""
         env, line = self.env, self.lines[st.facility]
         spec = self.plan.lines[st.facility]
         units = wagons if spec["unit"] == "wagons" else math.ceil(teu if teu else tonnes / self.plan.t_per_teu)
@@ -229,10 +280,7 @@ class _Model:
         p = lot.parts
         weather = p["weather_h"] + line.origin.closed_overlap(t0, p["load_start"])
         berth, crossing = p["berth_h"], p["crossing_h"]
-        comp[_C["transshipment"]] += berth
-        comp[_C["running"]] += crossing
-        comp[_C["weather"]] += weather
-        comp[_C["slot_wait"]] += max(env.now - t0 - berth - crossing - weather, 0.0)
+        return berth, crossing, weather, max(env.now - t0 - berth - crossing - weather, 0.0)
 
     # ------------------------------------------------------------------- run
     def run(self) -> Replication:
@@ -242,9 +290,18 @@ class _Model:
         until = self.plan.horizon_h + self.plan.drain_h
         events = 0
         step, peek = env.step, env.peek
-        while peek() < until:
-            step()
-            events += 1
+        # the run keeps every train's record and facility history (objects that only grow), so the cyclic garbage
+        # collector, triggered by allocations, would walk them again and again (about a tenth of the run): paused
+        # for the run and back on after it, when it frees what the run left; no finalizers, so no effect on results
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            while peek() < until:
+                step()
+                events += 1
+        finally:
+            if collecting:
+                gc.enable()
         return Replication(
             self.index, self.trains, self._facility_rows(), events, self.created, sorted(self.in_flight), self.borders_seen
         )

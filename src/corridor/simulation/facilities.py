@@ -226,18 +226,30 @@ class SlotGate:
     def admit(self, tonnes: float, teu: float, at: float | None = None) -> float:
         """Book the first free slot for a train ready at *at* (default now); return the hours it waits for it."""
         now = self.env.now if at is None else at
-        start = self._in_window(max(now, self.next_free))
+        nf = self.next_free
+        start = nf if nf > now else now  # max(now, next_free), with the same tie-break
+        if self.window is not None:
+            start = self._in_window(start)
         occ = self.occupancy(tonnes, teu)
         self.next_free = start + occ
         m = self.monitor
         wait = start - now
-        m._advance()
+        t = m.env.now  # Monitor._advance, inlined (once per train at each gate)
+        dt = t - m.last_t
+        if dt:
+            m.queue_area += m.queue * dt
+            m.busy_area += m.busy * dt
+            m.last_t = t
         m.queue_area += wait  # Little's law: the queue's time integral grows by each train's wait
         m.busy_area += occ
         m.served += 1
         m.wait_sum += wait
-        m.wait_max = max(m.wait_max, wait)
-        m.queue_max = max(m.queue_max, math.ceil(wait / occ) if occ > 0 else 0)
+        if wait > m.wait_max:
+            m.wait_max = wait
+        if occ > 0:
+            q = math.ceil(wait / occ)
+            if q > m.queue_max:
+                m.queue_max = q
         return wait
 
 
@@ -266,31 +278,54 @@ class Yard:
         self.intervals: list[tuple[float, float]] = []  # (start, end) of every gauge change, for checks
         self.monitor = Monitor(env, facility_id or node, "gauge_change", node, float(tracks))
         self.busy_max = 0
+        # the hours Dist.draw returns without drawing (fixed, or gamma without spread): no call per train
+        drawn = processing.kind == "uniform" or (processing.kind == "gamma" and processing.cv > 0 and processing.low > 0)
+        self.fixed_h: float | None = None if drawn else processing.low
 
     def process(self, tonnes: float, teu: float) -> Generator:
         """Queue for a track, wait for the daily gate, change gauge; returns the hours spent."""
-        env, m = self.env, self.monitor
-        now = env.now
-        track_free = heapq.heappop(self.free_at)
-        ready = max(now, track_free)
+        hours = self.book(tonnes, teu)
+        yield self.env.timeout(hours)
+        return hours
+
+    def book(self, tonnes: float, teu: float) -> float:
+        """Book a track (and the daily gate) for a train arriving now; return the hours until its gauge change ends.
+
+        The caller waits those hours: :meth:`process` as a sub-process, or a train's own loop with one timeout.
+        """
+        m = self.monitor
+        now = self.env.now
+        free_at, pending = self.free_at, self.pending
+        track_free = heapq.heappop(free_at)
+        ready = track_free if track_free > now else now  # max(now, track_free), with the same tie-break
         start = ready + (self.gate.admit(tonnes, teu, at=ready) if self.gate is not None else 0.0)
-        end = start + self.processing.draw(self.rng)
-        heapq.heappush(self.free_at, end)
+        end = start + (self.fixed_h if self.fixed_h is not None else self.processing.draw(self.rng))
+        heapq.heappush(free_at, end)
         self.intervals.append((start, end))
-        in_use = sum(1 for f in self.free_at if f > start)
-        self.busy_max = max(self.busy_max, in_use)
-        while self.pending and self.pending[0] <= now:
-            heapq.heappop(self.pending)
+        in_use = 0
+        for f in free_at:
+            if f > start:
+                in_use += 1
+        if in_use > self.busy_max:
+            self.busy_max = in_use
+        while pending and pending[0] <= now:
+            heapq.heappop(pending)
         if start > now:
-            heapq.heappush(self.pending, start)
-        m._advance()
-        m.queue_area += start - now
+            heapq.heappush(pending, start)
+        wait = start - now
+        dt = now - m.last_t  # Monitor._advance, inlined (once per train at each yard)
+        if dt:
+            m.queue_area += m.queue * dt
+            m.busy_area += m.busy * dt
+            m.last_t = now
+        m.queue_area += wait
         m.busy_area += end - start
         m.served += 1
-        m.wait_sum += start - now
-        m.wait_max = max(m.wait_max, start - now)
-        m.queue_max = max(m.queue_max, len(self.pending))
-        yield env.timeout(end - now)
+        m.wait_sum += wait
+        if wait > m.wait_max:
+            m.wait_max = wait
+        if len(pending) > m.queue_max:
+            m.queue_max = len(pending)
         return end - now
 
 
