@@ -1,14 +1,16 @@
 """CPU time per lodgement of the transit app, now and (with ``--before SRC``) from another source tree.
 
 Wall throughput on a shared machine swings with other processes' load; the CPU time one lodgement costs the server
-process does not. Each tree runs in its own Python process (``PYTHONPATH`` = the tree) that builds the app the way
-``corridor serve`` does (:func:`corridor.api.server.create_default_app`), runs its ASGI lifespan, and posts the
-same declaration bodies sequentially straight into the ASGI app (no sockets, no HTTP client): printed is
-``time.process_time()`` (every thread of the process: event loop, request threads, group committer, SQLite) per
-lodgement, and the ratio now/before. The database work on PostgreSQL's side is not counted (another process).
+process swings much less. Each tree runs in its own Python process (``PYTHONPATH`` = the tree) that builds the app
+the way ``corridor serve`` does (:func:`corridor.api.server.create_default_app`), runs its ASGI lifespan, warms up,
+and then, started at the same moment as the other tree's process (so both see the same machine load), posts the
+same declaration bodies straight into the ASGI app (no sockets, no HTTP client) with ``-c`` requests in flight
+(1: a group-commit batch per lodgement; 16: shared batches). Printed: CPU time of the whole process (event loop,
+request threads, group committer, SQLite; ``os.times`` user + system) per lodgement, the median over chunks of
+``--chunk`` lodgements, and the ratio now/before. PostgreSQL's own work (another process) is not counted.
 
-Run: ``python bench/transit_cpu.py [--before SRC] [-n 1500] [--backend sqlite|postgresql|both]
-[--profile FILE]`` (``--profile`` writes a cProfile of the current tree's measured requests, all threads).
+Run: ``python bench/transit_cpu.py [--before SRC] [-n 1000] [-c 16] [--backend sqlite|postgresql|both]
+[--profile FILE] [--sample FILE]`` (cProfile of the measured requests; pyinstrument samples of the event loop).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -97,7 +100,7 @@ async def _post_all(app, token: str, items: list[bytes], concurrency: int, codes
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-async def _child(url: str, n: int, warmup: int, profile: str | None, concurrency: int) -> dict:
+async def _child(url: str, args: argparse.Namespace) -> dict:
     from corridor.api.server import create_default_app
 
     op = subprocess.run(
@@ -105,36 +108,54 @@ async def _child(url: str, n: int, warmup: int, profile: str | None, concurrency
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     app = create_default_app()
-    events: list = []
-    task, inbox = await _lifespan(app, events)
-    status, out = await call(app, "POST", "/parties", json.loads(op)["token"], json.dumps({"name": "cpu holder", "role": "holder"}).encode())
+    task, inbox = await _lifespan(app, [])
+    party = json.dumps({"name": "cpu holder", "role": "holder"}).encode()
+    status, out = await call(app, "POST", "/parties", json.loads(op)["token"], party)
     if status != 201:
         raise RuntimeError(f"party creation: {status} {out[:300]!r}")
-    holder = json.loads(out)["token"]
-    codes: dict[int, int] = {}
-    await _post_all(app, holder, bodies("warm", warmup), concurrency, codes)
-    measured = bodies("cpu", n)
-    prof = None
-    if profile:
+    holder, codes = json.loads(out)["token"], {}
+    await _post_all(app, holder, bodies("warm", args.warmup), args.concurrency, codes)
+    measured = bodies("cpu", args.n)
+    prof, sampler = _profilers(args)
+    print("ready", flush=True)
+    sys.stdin.readline()  # the parent starts both trees' measurements at once: same machine load for both
+    chunks = []
+    for k in range(0, args.n, args.chunk):
+        t0, loop0 = os.times(), time.thread_time()
+        await _post_all(app, holder, measured[k : k + args.chunk], args.concurrency, codes)
+        t1, loop = os.times(), time.thread_time() - loop0
+        m = len(measured[k : k + args.chunk])
+        chunks.append((1e3 * (t1.user - t0.user + t1.system - t0.system) / m, 1e3 * loop / m))
+    if prof is not None:
+        prof.disable()
+        prof.dump_stats(args.profile)
+    if sampler is not None:
+        sampler.stop()
+        Path(args.sample).write_text(sampler.output_text(unicode=False, color=False, show_all=False), encoding="utf-8")
+    await inbox.put({"type": "lifespan.shutdown"})
+    await task
+    cpu, loop = sorted(c for c, _ in chunks), sorted(x for _, x in chunks)
+    return {
+        "n": args.n, "cpu_ms_median": statistics.median(cpu), "cpu_ms_min": cpu[0], "loop_ms_median": statistics.median(loop),
+        "cpu_ms_mean": statistics.fmean(cpu), "codes": codes,
+    }  # fmt: skip
+
+
+def _profilers(args: argparse.Namespace) -> tuple:
+    """cProfile (event loop; the committer into FILE.committer) and pyinstrument sampler, started, as asked."""
+    prof = sampler = None
+    if args.profile:
         import cProfile
 
         prof = cProfile.Profile()
-        _profile_committer(profile + ".committer")
-    t0, main0, wall0 = os.times(), time.thread_time(), time.perf_counter()
-    if prof is not None:
+        _profile_committer(args.profile + ".committer")
         prof.enable()
-    await _post_all(app, holder, measured, concurrency, codes)
-    if prof is not None:
-        prof.disable()
-        prof.dump_stats(profile)
-    t1, main, wall = os.times(), time.thread_time() - main0, time.perf_counter() - wall0
-    user, system = t1.user - t0.user, t1.system - t0.system
-    await inbox.put({"type": "lifespan.shutdown"})
-    await task
-    return {
-        "n": n, "cpu_ms": 1e3 * (user + system) / n, "user_ms": 1e3 * user / n, "sys_ms": 1e3 * system / n,
-        "loop_ms": 1e3 * main / n, "wall_ms": 1e3 * wall / n, "codes": codes,
-    }  # fmt: skip
+    if args.sample:
+        from pyinstrument import Profiler  # the bench extra
+
+        sampler = Profiler(interval=0.0002, async_mode="disabled")
+        sampler.start()
+    return prof, sampler
 
 
 def _profile_committer(path: str) -> None:
@@ -142,8 +163,10 @@ def _profile_committer(path: str) -> None:
     import atexit
     import cProfile
 
-    from corridor.transit.committer import GroupCommitter
-
+    try:
+        from corridor.transit.committer import GroupCommitter
+    except ImportError:  # an older tree: its committer is not profiled
+        return
     prof, run_batch = cProfile.Profile(), GroupCommitter._run
 
     def profiled(self, batch):
@@ -157,54 +180,74 @@ def _profile_committer(path: str) -> None:
     atexit.register(prof.dump_stats, path)
 
 
-def measure(src: Path, url: str, n: int, warmup: int, concurrency: int, profile: str | None = None) -> dict:
-    """Run the child for the source tree *src* against the database *url*; its figures."""
+def _spawn(src: Path, url: str, args: argparse.Namespace, suffix: str = "") -> subprocess.Popen:
     env = {**os.environ, **UNLIMITED, "PYTHONPATH": str(src.resolve()), "CORRIDOR_DATABASE_URL": url}
-    cmd = [sys.executable, __file__, "--child", url, "-n", str(n), "--warmup", str(warmup), "-c", str(concurrency)]
-    if profile:
-        cmd += ["--profile", profile]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        raise RuntimeError(f"child for {src} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    cmd = [sys.executable, __file__, "--child", url, "-n", str(args.n), "--warmup", str(args.warmup)]
+    cmd += ["-c", str(args.concurrency), "--chunk", str(args.chunk)]
+    for flag, value in (("--profile", args.profile), ("--sample", args.sample)):
+        if value:
+            cmd += [flag, value + suffix]
+    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def measure_pair(url_for, args: argparse.Namespace, rep: int) -> tuple[dict, dict | None]:
+    """Both trees' children side by side: each warms up, then both measure at the same time."""
+    procs = [_spawn(ROOT / "src", url_for(f"now{rep}"), args)]
+    if args.before:
+        procs.append(_spawn(Path(args.before), url_for(f"before{rep}"), args, ".before"))
+    for p in procs:
+        if p.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"child failed:\n{p.communicate()[1][-3000:]}")
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    out = []
+    for p in procs:
+        stdout, stderr = p.communicate()
+        if p.returncode != 0:
+            raise RuntimeError(f"child failed:\n{stderr[-3000:]}")
+        out.append(json.loads(stdout.strip().splitlines()[-1]))
+    return out[0], (out[1] if len(out) > 1 else None)
 
 
 def _fmt(r: dict) -> str:
     return (
-        f"{r['cpu_ms']:6.3f} ms CPU/lodgement (user {r['user_ms']:.3f}, sys {r['sys_ms']:.3f}; event-loop thread "
-        f"{r['loop_ms']:.3f}); wall {r['wall_ms']:.2f} ms; {r['codes']}"
+        f"CPU/lodgement median {r['cpu_ms_median']:6.3f} ms (min {r['cpu_ms_min']:.3f}, mean {r['cpu_ms_mean']:.3f}; "
+        f"event-loop thread median {r['loop_ms_median']:.3f}); {r['codes']}"
     )
 
 
-def run(backend: str, url_for, args) -> list[tuple]:
+def run(backend: str, url_for, args: argparse.Namespace) -> list[tuple]:
     rows = []
     for rep in range(args.repeat):
-        c = args.concurrency
-        now = measure(ROOT / "src", url_for(f"now{rep}"), args.n, args.warmup, c, args.profile if rep == 0 else None)
-        before = measure(Path(args.before), url_for(f"before{rep}"), args.n, args.warmup, c) if args.before else None
+        now, before = measure_pair(url_for, args, rep)
         rows.append((backend, now, before))
+        c = args.concurrency
         print(f"{backend:10s} c={c:<3d} now    {_fmt(now)}", flush=True)
         if before:
+            ratio = now["cpu_ms_median"] / before["cpu_ms_median"]
             print(f"{backend:10s} c={c:<3d} before {_fmt(before)}", flush=True)
-            print(f"{backend:10s} c={c:<3d} CPU/lodgement now/before {now['cpu_ms'] / before['cpu_ms']:4.2f}", flush=True)
+            print(f"{backend:10s} c={c:<3d} now/before CPU per lodgement (medians) {ratio:4.2f}", flush=True)
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=1500, help="measured lodgements per tree")
+    parser.add_argument("-n", type=int, default=1000, help="measured lodgements per tree")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--chunk", type=int, default=100, help="lodgements per CPU reading (median over chunks)")
     parser.add_argument("-c", "--concurrency", type=int, default=1, help="requests in flight (group commit batches)")
     parser.add_argument("--before", metavar="SRC", help="also measure the source tree SRC (e.g. the pre-hardening src/)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
-    parser.add_argument("--profile", metavar="FILE", help="cProfile of the current tree's measured requests")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile of the measured requests (+.committer, +.before)")
+    parser.add_argument("--sample", metavar="FILE", help="pyinstrument samples of the event-loop thread (text)")
     parser.add_argument("--child", metavar="DATABASE_URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(asyncio.run(_child(args.child, args.n, args.warmup, args.profile, args.concurrency))))
+        print(json.dumps(asyncio.run(_child(args.child, args))))
         return 0
-    print(f"lodgements posted sequentially into the ASGI app in-process; n={args.n} after {args.warmup} warm-up")
+    print(f"lodgements posted into the ASGI app in-process; n={args.n} after {args.warmup} warm-up, both trees at once")
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
             run("sqlite", lambda name: f"sqlite:///{tmp}/{name}.sqlite", args)
@@ -212,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         with postgres_server() as url:
             import sqlalchemy as sa
 
-            names = [f"{k}{r}" for r in range(args.repeat) for k in ("now", "before")]
+            names = [f"{k}{r}" for r in range(args.repeat) for k in ("now", "before")]  # one database each
             engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
             with engine.connect() as conn:
                 for name in names:

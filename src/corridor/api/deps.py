@@ -35,8 +35,9 @@ def parse_bearer(value: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def get_service(request: Request) -> TransitService:
-    """The :class:`corridor.transit.TransitService` of the app."""
+async def get_service(request: Request) -> TransitService:
+    """The :class:`corridor.transit.TransitService` of the app (a coroutine: FastAPI runs a plain function
+    dependency in a worker thread, a hop that costs more than the lookup)."""
     return request.app.state.service
 
 

@@ -45,11 +45,14 @@ def _int(text: str) -> int | float:
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
+    out = dict(pairs)
+    if len(out) == len(pairs):  # no key twice (the common case, decided at C speed)
+        return out
+    seen: set[str] = set()
+    for k, _v in pairs:
+        if k in seen:
             raise _Refused((), f"duplicate key {k!r} in an object", k, "json_invalid")
-        out[k] = v
+        seen.add(k)
     return out
 
 
@@ -83,7 +86,9 @@ def strict_loads(body: bytes) -> Any:
     try:
         text = body.decode("utf-8")
         value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int, object_pairs_hook=_pairs)
-        _walk(value, ())
+        # NUL and lone surrogates can only come from \u escapes: json refuses a raw NUL, UTF-8 cannot carry a surrogate
+        if "\\u" in text:
+            _walk(value, ())
     except _Refused as exc:
         raise _error(("body", *exc.path), exc.kind, exc.message, exc.value) from None
     except UnicodeDecodeError as exc:

@@ -70,15 +70,29 @@ class _Strict(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _printable(cls, value: Any) -> Any:
-        if isinstance(value, str | list | dict | tuple):
-            found = bad_text(value)
-            if found:
-                raise ValueError(f"control character or lone surrogate {found[1]} not allowed")
+        # runs for every field of every request: the common cases (a clean string, a list of clean strings, a
+        # number or a nested model) are decided by one regex search over C strings
+        kind = value.__class__
+        if kind is str:
+            if _BAD.search(value) is None:
+                return value
+        elif kind is list or kind is tuple:
+            try:
+                if _BAD.search("".join(value)) is None:
+                    return value
+            except TypeError:  # not all strings (nested models, numbers): walked below
+                pass
+        elif kind is not dict and not isinstance(value, str | list | dict | tuple):
+            return value
+        found = bad_text(value)
+        if found:
+            raise ValueError(f"control character or lone surrogate {found[1]} not allowed")
         return value
 
     @model_validator(mode="after")
     def _printable_extras(self) -> Any:
-        found = bad_text(self.__pydantic_extra__ or {})
+        extra = self.__pydantic_extra__
+        found = bad_text(extra) if extra else None
         if found:
             raise ValueError(f"control character or lone surrogate {found[1]} at {found[0]} not allowed")
         return self
