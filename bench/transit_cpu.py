@@ -131,7 +131,7 @@ async def _child(url: str, args: argparse.Namespace) -> dict:
         prof.dump_stats(args.profile)
     if sampler is not None:
         sampler.stop()
-        Path(args.sample).write_text(sampler.output_text(unicode=False, color=False, show_all=False), encoding="utf-8")
+        Path(args.sample).write_text(sampler.output_text(unicode=False, color=False, show_all=bool(os.environ.get("SAMPLE_ALL"))), encoding="utf-8")
     await inbox.put({"type": "lifespan.shutdown"})
     await task
     cpu, loop = sorted(c for c, _ in chunks), sorted(x for _, x in chunks)

@@ -111,6 +111,11 @@ def _is_json(request: Request) -> bool:
     return ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json"))
 
 
+def _query(request: Request) -> Any:
+    """The query parameters; none parsed when there is no query string (most writes)."""
+    return request.query_params if request.scope.get("query_string") else {}
+
+
 class StrictRoute(APIRoute):
     """An APIRoute that checks parameters and parses a JSON body strictly before FastAPI's own handling."""
 
@@ -118,7 +123,7 @@ class StrictRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def strict_handler(request: Request) -> Response:
-            for where, params in (("path", request.path_params), ("query", request.query_params)):
+            for where, params in (("path", request.path_params), ("query", _query(request))):
                 for name, value in params.items():
                     if isinstance(value, str) and (why := check_text(value)) is not None:
                         raise _error((where, name), "string_invalid", why, value)
