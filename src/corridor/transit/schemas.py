@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from corridor.transit.domain import Role
 
@@ -64,33 +64,45 @@ def bad_text(value: Any, path: str = "") -> tuple[str, str] | None:
     return None
 
 
+_NO_TEXT = frozenset({int, float, bool, type(None), datetime})
+
+
+def _field_error(model: BaseModel, name: str, value: Any, char: str) -> ValidationError:
+    error = ValueError(f"control character or lone surrogate {char} not allowed")
+    return ValidationError.from_exception_data(
+        type(model).__name__, [{"type": "value_error", "loc": (name,), "input": value, "ctx": {"error": error}}]
+    )
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _printable(cls, value: Any) -> Any:
-        # runs for every field of every request: the common cases (a clean string, a list of clean strings, a
-        # number or a nested model) are decided by one regex search over C strings
-        kind = value.__class__
-        if kind is str:
-            if _BAD.search(value) is None:
-                return value
-        elif kind is list or kind is tuple:
-            try:
-                if _BAD.search("".join(value)) is None:
-                    return value
-            except TypeError:  # not all strings (nested models, numbers): walked below
-                pass
-        elif kind is not dict and not isinstance(value, str | list | dict | tuple):
-            return value
-        found = bad_text(value)
-        if found:
-            raise ValueError(f"control character or lone surrogate {found[1]} not allowed")
-        return value
-
     @model_validator(mode="after")
-    def _printable_extras(self) -> Any:
+    def _printable(self) -> Any:
+        # runs for every model of every request body: one regex search over the fields' strings (and lists of
+        # strings) joined decides the common case; nested models check themselves. Only a hit (or a value of
+        # another kind) walks field by field, and the refusal names the field: pydantic prefixes the location of
+        # a ValidationError raised here with the model's own.
+        texts: list[str] = []
+        walk = []
+        for name, value in self.__dict__.items():
+            kind = value.__class__
+            if kind is str:
+                texts.append(value)
+            elif kind is list and (not value or value[0].__class__ is str):
+                texts.extend(value)
+            elif kind not in _NO_TEXT and not isinstance(value, BaseModel):
+                walk.append((name, value))
+        try:
+            clean = _BAD.search("".join(texts)) is None
+        except TypeError:  # a list of mixed items: walked below
+            clean = False
+        if not clean:
+            walk = list(self.__dict__.items())
+        for name, value in walk:
+            found = bad_text(value)
+            if found:
+                raise _field_error(self, name, value, found[1])
         extra = self.__pydantic_extra__
         found = bad_text(extra) if extra else None
         if found:
