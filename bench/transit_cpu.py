@@ -131,7 +131,7 @@ async def _child(url: str, args: argparse.Namespace) -> dict:
         prof.dump_stats(args.profile)
     if sampler is not None:
         sampler.stop()
-        Path(args.sample).write_text(sampler.output_text(unicode=False, color=False, show_all=bool(os.environ.get("SAMPLE_ALL"))), encoding="utf-8")
+        Path(args.sample).write_text(sampler.output_text(unicode=False, color=False, show_all=args.sample_all), encoding="utf-8")
     await inbox.put({"type": "lifespan.shutdown"})
     await task
     cpu, loop = sorted(c for c, _ in chunks), sorted(x for _, x in chunks)
@@ -187,6 +187,7 @@ def _spawn(src: Path, url: str, args: argparse.Namespace, suffix: str = "") -> s
     for flag, value in (("--profile", args.profile), ("--sample", args.sample)):
         if value:
             cmd += [flag, value + suffix]
+    cmd += ["--sample-all"] if args.sample_all else []
     return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
@@ -242,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
     parser.add_argument("--profile", metavar="FILE", help="cProfile of the measured requests (+.committer, +.before)")
     parser.add_argument("--sample", metavar="FILE", help="pyinstrument samples of the event-loop thread (text)")
+    parser.add_argument("--sample-all", action="store_true", help="--sample shows library frames too")
     parser.add_argument("--child", metavar="DATABASE_URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

@@ -64,7 +64,36 @@ def bad_text(value: Any, path: str = "") -> tuple[str, str] | None:
     return None
 
 
-_NO_TEXT = frozenset({int, float, bool, type(None), datetime})
+_SKIP, _TEXT, _LIST, _WALK = range(4)
+#: how a field value of each class is checked; nested models check themselves, numbers and dates hold no text
+_KINDS: dict[type, int] = {int: _SKIP, float: _SKIP, bool: _SKIP, type(None): _SKIP, datetime: _SKIP, str: _TEXT, list: _LIST}
+
+
+def _kind(cls: type) -> int:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _KINDS[cls] = _SKIP if issubclass(cls, BaseModel) else _WALK
+    return kind
+
+
+def _strings(values: Any) -> list[str] | None:
+    """The strings among a model's field values (lists of strings flattened), or None when some value needs a walk."""
+    texts: list[str] = []
+    for value in values:
+        kind = _KINDS.get(value.__class__)
+        if kind is None:
+            kind = _kind(value.__class__)
+        if kind == _TEXT:
+            texts.append(value)
+        elif kind == _LIST:
+            try:
+                texts.append("".join(value))  # a list of strings
+            except TypeError:  # a list of nested models (they check themselves) or of other values (walked)
+                if {_kind(v.__class__) for v in value} - {_SKIP}:
+                    return None
+        elif kind == _WALK:
+            return None
+    return texts
 
 
 def _field_error(model: BaseModel, name: str, value: Any, char: str) -> ValidationError:
@@ -83,22 +112,8 @@ class _Strict(BaseModel):
         # strings) joined decides the common case; nested models check themselves. Only a hit (or a value of
         # another kind) walks field by field, and the refusal names the field: pydantic prefixes the location of
         # a ValidationError raised here with the model's own.
-        texts: list[str] = []
-        walk = []
-        for name, value in self.__dict__.items():
-            kind = value.__class__
-            if kind is str:
-                texts.append(value)
-            elif kind is list and (not value or value[0].__class__ is str):
-                texts.extend(value)
-            elif kind not in _NO_TEXT and not isinstance(value, BaseModel):
-                walk.append((name, value))
-        try:
-            clean = _BAD.search("".join(texts)) is None
-        except TypeError:  # a list of mixed items: walked below
-            clean = False
-        if not clean:
-            walk = list(self.__dict__.items())
+        texts = _strings(self.__dict__.values())
+        walk = [] if texts is not None and _BAD.search("".join(texts)) is None else self.__dict__.items()
         for name, value in walk:
             found = bad_text(value)
             if found:
