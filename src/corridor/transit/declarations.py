@@ -82,6 +82,10 @@ class Declarations:
     ) -> None:
         self.store, self.parties, self.idem, self.committer = store, parties, idem, committer
         self.trade_rules = tuple(trade_rules)
+        # the rules a lodgement can meet: a routing policy is in force only where a query chooses it, which a
+        # lodgement never does, so its verdict is always "not applicable"; one that overrides nothing cannot lift
+        # another rule or be named as its unmet exemption either, so leaving it out changes no refusal or report
+        self.lodge_rules = tuple(r for r in self.trade_rules if r.kind != "policy" or r.overrides)
 
     def rule_context(self) -> RuleContext:
         """What the business rules look up."""
@@ -91,15 +95,18 @@ class Declarations:
         """Second validation stage: every failed rule with its field path and value."""
         return check_declaration(d, self.rule_context())
 
-    def assess(self, data: DeclarationIn, date: dt.date | None = None) -> list[ItemAssessment]:
-        """Every trade rule's verdict on each goods item of *data* on *date* (default: today, UTC)."""
+    def assess(
+        self, data: DeclarationIn, date: dt.date | None = None, rules: Sequence[Rule] | None = None
+    ) -> list[ItemAssessment]:
+        """Every trade rule's (or *rules*') verdict on each goods item of *data* on *date* (default: today, UTC)."""
         when = date or utcnow().date()
-        return assess_declaration(data, self.trade_rules, self.store.node_country, self.store.usd_rate, when)
+        rules = self.trade_rules if rules is None else rules
+        return assess_declaration(data, rules, self.store.node_country, self.store.usd_rate, when)
 
     def trade_rules_check(self, data: DeclarationIn) -> dict:
         """Third validation stage: 422 naming rule, path and citation when a sanctions or policy rule forbids the
         goods or the route; else the audit detail of the rules that apply (permits, duties reported only)."""
-        items = self.assess(data)
+        items = self.assess(data, rules=self.lodge_rules)
         refused = trade_failures(data, items, self.trade_rules, self.store.node_country)
         if refused:
             rules = ", ".join(dict.fromkeys(f["rule"] for f in refused))
