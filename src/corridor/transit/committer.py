@@ -181,8 +181,7 @@ class GroupCommitter:
                       "detail": d} for a, f, to, d in j.trail], j.refs)
             for j in jobs
         ]  # fmt: skip
-        with self.store.tx() as s:
-            conn = s.connection()  # Core statements: the ORM's bulk machinery costs more than the inserts
+        with self.store.tx_core() as conn:  # Core statements: the ORM's bulk machinery costs more than the inserts
             ids = {(h, lrn): i for i, h, lrn in insert_batch(conn, lodgements, list(guarantees.values()))}
             for job in jobs:
                 job.decl_id = ids.get((job.row["holder_id"], job.row["lrn"]))
