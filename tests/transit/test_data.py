@@ -53,6 +53,39 @@ def test_control_characters_are_refused_up_front():
         DeclarationIn.model_validate({**declaration("NUL-2"), "lrn": "A\ud800"})
 
 
+@pytest.mark.parametrize(
+    ("change", "loc"),
+    [
+        (lambda b: b["itinerary"].__setitem__(3, "sh\x07u"), ("itinerary",)),
+        (lambda b: b.__setitem__("offices_transit", ["beyuk_kesik\x1f"]), ("offices_transit",)),
+        (lambda b: b["containers"][0]["seals"].__setitem__(1, "S\x1b"), ("containers", 0, "seals")),
+        (lambda b: b["transport"].__setitem__("wagons", ["5212\x7f"]), ("transport", "wagons")),
+        (lambda b: b["transport"].__setitem__("vessel", "V\x05"), ("transport", "vessel")),
+        (lambda b: b["guarantee"].__setitem__("guarantor", "Ba\x0bnk"), ("guarantee", "guarantor")),
+        (lambda b: b["documents"][0].__setitem__("reference", "R\x10\ud800"), ("documents", 0, "reference")),
+    ],
+)
+def test_control_characters_are_refused_in_every_kind_of_field(change, loc):
+    body = declaration("CTL-1")
+    change(body)
+    with pytest.raises(ValidationError) as exc:
+        DeclarationIn.model_validate(body)
+    assert exc.value.errors()[0]["loc"] == loc, exc.value.errors()
+    assert "control character" in exc.value.errors()[0]["msg"] or exc.value.errors()[0]["type"] == "string_unicode"
+
+
+def test_control_characters_are_refused_in_party_names_and_dcsa_extra_fields():
+    with pytest.raises(ValidationError) as exc:
+        PartyIn.model_validate({"name": "Tez\x01", "role": "customs", "office_node": "altynkol"})
+    assert exc.value.errors()[0]["loc"] == ("name",)
+    assert PartyIn.model_validate({"name": "Tez\tCustoms\nPost", "role": "holder"}).name == "Tez\tCustoms\nPost"
+    ev = event("ev-ctl-1", "aktau").model_dump(mode="json", exclude_none=True)
+    ev["transportCall"] = {"facilityCode": "aktau", "vesselIMONumber": {"nested": ["x\x01"]}}
+    with pytest.raises(ValidationError) as exc:
+        EventIn.model_validate(ev)
+    assert exc.value.errors()[0]["loc"] == ("transportCall",) and "vesselIMONumber" in exc.value.errors()[0]["msg"]
+
+
 def test_timestamps_are_stored_and_returned_in_utc(svc, cast):
     svc.upsert_event(
         cast.carrier,

@@ -18,7 +18,16 @@ from starlette.exceptions import HTTPException
 from corridor.transit import TransitService
 from corridor.transit.db import Party
 
-__all__ = ["CurrentParty", "ListSlot", "Service", "current_party", "get_service", "list_slot", "parse_bearer"]
+__all__ = [
+    "CurrentParty",
+    "ListSlot",
+    "Service",
+    "current_party",
+    "get_service",
+    "get_service_of",
+    "list_slot",
+    "parse_bearer",
+]
 
 _BEARER = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="corridor"'}
@@ -35,8 +44,14 @@ def parse_bearer(value: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def get_service(request: Request) -> TransitService:
-    """The :class:`corridor.transit.TransitService` of the app."""
+def get_service_of(request: Request) -> TransitService:
+    """The :class:`corridor.transit.TransitService` of the app (for handlers that do not take it as a dependency)."""
+    return request.app.state.service
+
+
+async def get_service(request: Request) -> TransitService:
+    """The :class:`corridor.transit.TransitService` of the app (a coroutine: FastAPI runs a plain function
+    dependency in a worker thread, a hop that costs more than the lookup)."""
     return request.app.state.service
 
 

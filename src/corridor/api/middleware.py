@@ -135,6 +135,10 @@ class LimitsMiddleware:
             detail = "rate limit exceeded for this party (or client address)"
             await _reply(send, scope, 429, detail, TYPES["rate_limit"], [(b"retry-after", retry.encode())])
             return
+        if length is not None and "transfer-encoding" not in headers:
+            # the server reads exactly Content-Length bytes (checked above): nothing to count
+            await self.app(scope, receive, send)
+            return
         await self._call_counted(scope, receive, send)
 
     async def _call_counted(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -45,11 +45,14 @@ def _int(text: str) -> int | float:
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
+    out = dict(pairs)
+    if len(out) == len(pairs):  # no key twice (the common case, decided at C speed)
+        return out
+    seen: set[str] = set()
+    for k, _v in pairs:
+        if k in seen:
             raise _Refused((), f"duplicate key {k!r} in an object", k, "json_invalid")
-        out[k] = v
+        seen.add(k)
     return out
 
 
@@ -83,7 +86,9 @@ def strict_loads(body: bytes) -> Any:
     try:
         text = body.decode("utf-8")
         value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int, object_pairs_hook=_pairs)
-        _walk(value, ())
+        # NUL and lone surrogates can only come from \u escapes: json refuses a raw NUL, UTF-8 cannot carry a surrogate
+        if "\\u" in text:
+            _walk(value, ())
     except _Refused as exc:
         raise _error(("body", *exc.path), exc.kind, exc.message, exc.value) from None
     except UnicodeDecodeError as exc:
@@ -106,6 +111,11 @@ def _is_json(request: Request) -> bool:
     return ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json"))
 
 
+def _query(request: Request) -> Any:
+    """The query parameters; none parsed when there is no query string (most writes)."""
+    return request.query_params if request.scope.get("query_string") else {}
+
+
 class StrictRoute(APIRoute):
     """An APIRoute that checks parameters and parses a JSON body strictly before FastAPI's own handling."""
 
@@ -113,7 +123,7 @@ class StrictRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def strict_handler(request: Request) -> Response:
-            for where, params in (("path", request.path_params), ("query", request.query_params)):
+            for where, params in (("path", request.path_params), ("query", _query(request))):
                 for name, value in params.items():
                     if isinstance(value, str) and (why := check_text(value)) is not None:
                         raise _error((where, name), "string_invalid", why, value)

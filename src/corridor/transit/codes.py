@@ -17,15 +17,19 @@ for _ch in string.ascii_uppercase:
     _LETTER_VALUES[_ch] = _v
     _v += 1
 
+#: value of each character (digits are themselves) and the weight 2^i of each position, computed once
+_VALUES: dict[str, int] = {**{str(d): d for d in range(10)}, **_LETTER_VALUES}
+_WEIGHTS = tuple(2**i for i in range(32))
+
 _CONTAINER = re.compile(r"^[A-Z]{3}[UJZ][0-9]{7}$")
 _MRN = re.compile(r"^[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[A-Z0-9]$")
 
 
 def check_character(body: str) -> str:
     """ISO 6346 check character of *body* (digits and capital letters): sum(value x 2^i) mod 11, 10 -> 0."""
-    total = 0
-    for i, ch in enumerate(body):
-        total += (int(ch) if ch.isdigit() else _LETTER_VALUES[ch]) * (2**i)
+    if len(body) > len(_WEIGHTS):
+        raise ValueError(f"check character of {len(body)} characters: at most {len(_WEIGHTS)}")
+    total = sum(_VALUES[ch] * w for ch, w in zip(body, _WEIGHTS, strict=False))  # body fits (checked above)
     return str(total % 11 % 10)
 
 

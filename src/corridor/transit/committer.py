@@ -14,7 +14,7 @@ import asyncio
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -40,14 +40,15 @@ class Lodgement:
     party_id: int
     claim: Claim | None = None
     respond: Callable[[int], dict] | None = None  # body of the 201 answer for the declaration id
-    done: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event | None = None  # set by a blocking caller (lodge); an awaiting one has a future instead
     future: Any = None  # asyncio.Future when the caller awaits instead of blocking
     decl_id: int | None = None
     error: BaseException | None = None
 
     def finish(self) -> None:
         if self.future is None:
-            self.done.set()
+            if self.done is not None:
+                self.done.set()
             return
         self.future.get_loop().call_soon_threadsafe(_settle, self.future, self.decl_id, self.error)
 
@@ -96,6 +97,7 @@ class GroupCommitter:
     def lodge(self, job: Lodgement) -> int | None:
         """Insert one declaration; its id, or None when the LRN is taken."""
         self.start()
+        job.done = threading.Event()
         self.jobs.put(job)
         job.done.wait()
         if job.error is not None:
@@ -179,8 +181,7 @@ class GroupCommitter:
                       "detail": d} for a, f, to, d in j.trail], j.refs)
             for j in jobs
         ]  # fmt: skip
-        with self.store.tx() as s:
-            conn = s.connection()  # Core statements: the ORM's bulk machinery costs more than the inserts
+        with self.store.tx_core() as conn:  # Core statements: the ORM's bulk machinery costs more than the inserts
             ids = {(h, lrn): i for i, h, lrn in insert_batch(conn, lodgements, list(guarantees.values()))}
             for job in jobs:
                 job.decl_id = ids.get((job.row["holder_id"], job.row["lrn"]))

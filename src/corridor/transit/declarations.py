@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -34,8 +35,8 @@ def _iso(dt) -> str | None:
     return dt.isoformat() if dt else None
 
 
-def declaration_view(d: Declaration) -> dict:
-    """A declaration as the API shows it."""
+def declaration_view(d: Declaration | SimpleNamespace) -> dict:
+    """A declaration as the API shows it (*d*: a row, or a namespace of a row's columns for one just lodged)."""
     g = (d.body or {}).get("guarantee", {})
     return {
         "id": d.id,
@@ -81,6 +82,10 @@ class Declarations:
     ) -> None:
         self.store, self.parties, self.idem, self.committer = store, parties, idem, committer
         self.trade_rules = tuple(trade_rules)
+        # the rules a lodgement can meet: a routing policy is in force only where a query chooses it, which a
+        # lodgement never does, so its verdict is always "not applicable"; one that overrides nothing cannot lift
+        # another rule or be named as its unmet exemption either, so leaving it out changes no refusal or report
+        self.lodge_rules = tuple(r for r in self.trade_rules if r.kind != "policy" or r.overrides)
 
     def rule_context(self) -> RuleContext:
         """What the business rules look up."""
@@ -90,15 +95,18 @@ class Declarations:
         """Second validation stage: every failed rule with its field path and value."""
         return check_declaration(d, self.rule_context())
 
-    def assess(self, data: DeclarationIn, date: dt.date | None = None) -> list[ItemAssessment]:
-        """Every trade rule's verdict on each goods item of *data* on *date* (default: today, UTC)."""
+    def assess(
+        self, data: DeclarationIn, date: dt.date | None = None, rules: Sequence[Rule] | None = None
+    ) -> list[ItemAssessment]:
+        """Every trade rule's (or *rules*') verdict on each goods item of *data* on *date* (default: today, UTC)."""
         when = date or utcnow().date()
-        return assess_declaration(data, self.trade_rules, self.store.node_country, self.store.usd_rate, when)
+        rules = self.trade_rules if rules is None else rules
+        return assess_declaration(data, rules, self.store.node_country, self.store.usd_rate, when)
 
     def trade_rules_check(self, data: DeclarationIn) -> dict:
         """Third validation stage: 422 naming rule, path and citation when a sanctions or policy rule forbids the
         goods or the route; else the audit detail of the rules that apply (permits, duties reported only)."""
-        items = self.assess(data)
+        items = self.assess(data, rules=self.lodge_rules)
         refused = trade_failures(data, items, self.trade_rules, self.store.node_country)
         if refused:
             rules = ", ".join(dict.fromkeys(f["rule"] for f in refused))
@@ -161,7 +169,8 @@ class Declarations:
         refs = [("container", n) for n in dict.fromkeys(row["containers"])]
         refs += [("wagon", w) for w in dict.fromkeys(row["wagons"])]
         refs += [("office", o) for o in dict.fromkeys([data.office_departure, *data.offices_transit, data.office_destination])]
-        job = Lodgement(row, trail, refs, guarantee_row(Declaration(**row)), party.id, claim=claim)
+        # plain namespaces, not ORM instances: constructing a mapped object costs more than the rest of the view
+        job = Lodgement(row, trail, refs, guarantee_row(SimpleNamespace(**row)), party.id, claim=claim)
         job.respond = lambda decl_id: self.finish(row, decl_id)
         return job
 
@@ -181,7 +190,7 @@ class Declarations:
                 [failure("R000", "lrn", row["lrn"], "an LRN unique per holder")],
             )
         fields = {"mrn": None, "current_office": None, "control_reason": None, "released_at": None, "release_latency_s": None}
-        return declaration_view(Declaration(id=decl_id, **fields, **row))
+        return declaration_view(SimpleNamespace(id=decl_id, **fields, **row))
 
     def create(self, party: Party, data: DeclarationIn, claim: Claim | None = None) -> dict:
         """Store a declaration (draft) and, unless ``submit`` is false, pre-lodge it after the business rules."""

@@ -10,6 +10,7 @@ differ from the declaration's) the row is locked (``SELECT ... FOR UPDATE``) to 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -31,8 +32,9 @@ class Reservation:
     balance_usd: float
 
 
-def guarantee_row(decl: Declaration) -> dict:
-    """The guarantee a lodged declaration registers for its holder (first registration of a reference wins)."""
+def guarantee_row(decl: Declaration | SimpleNamespace) -> dict:
+    """The guarantee a lodged declaration registers for its holder (first registration of a reference wins); *decl*
+    is a row or a namespace of a row's columns."""
     g = (decl.body or {}).get("guarantee", {})
     return {
         "holder_id": decl.holder_id,

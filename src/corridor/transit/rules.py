@@ -21,7 +21,6 @@ from corridor.schema.enums import NodeKind
 from corridor.transit.codes import is_container_number, is_hs6, is_un_number
 from corridor.transit.errors import failure
 from corridor.transit.schemas import DeclarationIn
-from corridor.units import is_currency
 
 __all__ = ["BUSINESS_RULES", "BusinessRule", "RiskRule", "RuleContext", "check_declaration", "load_risk_rules"]
 
@@ -85,12 +84,19 @@ def _r006(d: DeclarationIn, _c: RuleContext) -> Iterator[Hit]:
             yield f"goods[{i}].un_number", g.un_number
 
 
+@cache
+def _iso_currencies() -> frozenset[str]:
+    """ISO 4217 alphabetic codes (pycountry's table, read once: a lookup per field costs more than the rule)."""
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
 def _r007(d: DeclarationIn, c: RuleContext) -> Iterator[Hit]:
+    iso = _iso_currencies()
     for path, cur in [
         *((f"goods[{i}].currency", g.currency) for i, g in enumerate(d.goods)),
         ("guarantee.currency", d.guarantee.currency),
     ]:
-        if not is_currency(cur) or cur not in c.currencies:
+        if cur not in iso or cur not in c.currencies:
             yield path, cur
 
 

@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from corridor.transit.domain import Role
 
@@ -64,21 +64,62 @@ def bad_text(value: Any, path: str = "") -> tuple[str, str] | None:
     return None
 
 
+_SKIP, _TEXT, _LIST, _WALK = range(4)
+#: how a field value of each class is checked; nested models check themselves, numbers and dates hold no text
+_KINDS: dict[type, int] = {int: _SKIP, float: _SKIP, bool: _SKIP, type(None): _SKIP, datetime: _SKIP, str: _TEXT, list: _LIST}
+
+
+def _kind(cls: type) -> int:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _KINDS[cls] = _SKIP if issubclass(cls, BaseModel) else _WALK
+    return kind
+
+
+def _strings(values: Any) -> list[str] | None:
+    """The strings among a model's field values (lists of strings flattened), or None when some value needs a walk."""
+    texts: list[str] = []
+    for value in values:
+        kind = _KINDS.get(value.__class__)
+        if kind is None:
+            kind = _kind(value.__class__)
+        if kind == _TEXT:
+            texts.append(value)
+        elif kind == _LIST:
+            try:
+                texts.append("".join(value))  # a list of strings
+            except TypeError:  # a list of nested models (they check themselves) or of other values (walked)
+                if {_kind(v.__class__) for v in value} - {_SKIP}:
+                    return None
+        elif kind == _WALK:
+            return None
+    return texts
+
+
+def _field_error(model: BaseModel, name: str, value: Any, char: str) -> ValidationError:
+    error = ValueError(f"control character or lone surrogate {char} not allowed")
+    return ValidationError.from_exception_data(
+        type(model).__name__, [{"type": "value_error", "loc": (name,), "input": value, "ctx": {"error": error}}]
+    )
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _printable(cls, value: Any) -> Any:
-        if isinstance(value, str | list | dict | tuple):
+    @model_validator(mode="after")
+    def _printable(self) -> Any:
+        # runs for every model of every request body: one regex search over the fields' strings (and lists of
+        # strings) joined decides the common case; nested models check themselves. Only a hit (or a value of
+        # another kind) walks field by field, and the refusal names the field: pydantic prefixes the location of
+        # a ValidationError raised here with the model's own.
+        texts = _strings(self.__dict__.values())
+        walk = [] if texts is not None and _BAD.search("".join(texts)) is None else self.__dict__.items()
+        for name, value in walk:
             found = bad_text(value)
             if found:
-                raise ValueError(f"control character or lone surrogate {found[1]} not allowed")
-        return value
-
-    @model_validator(mode="after")
-    def _printable_extras(self) -> Any:
-        found = bad_text(self.__pydantic_extra__ or {})
+                raise _field_error(self, name, value, found[1])
+        extra = self.__pydantic_extra__
+        found = bad_text(extra) if extra else None
         if found:
             raise ValueError(f"control character or lone surrogate {found[1]} at {found[0]} not allowed")
         return self

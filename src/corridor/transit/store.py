@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.model import Network
@@ -32,7 +32,8 @@ class Store:
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.writes = sessionmaker(write_engine(self.engine), expire_on_commit=False)
+        self.write_engine = write_engine(self.engine)
+        self.writes = sessionmaker(self.write_engine, expire_on_commit=False)
         self.sqlite = self.engine.dialect.name == "sqlite"
         self._lock = threading.Lock() if self.sqlite else None
         self._pairs: frozenset[tuple[str, str]] | None = None
@@ -46,6 +47,16 @@ class Store:
             return
         with self._lock, self.writes.begin() as s:
             yield s
+
+    @contextmanager
+    def tx_core(self) -> Iterator[Connection]:
+        """:meth:`tx` without an ORM session, for Core statements only (the group committer's batches)."""
+        if self._lock is None:
+            with self.write_engine.begin() as conn:
+                yield conn
+            return
+        with self._lock, self.write_engine.begin() as conn:
+            yield conn
 
     @cached_property
     def node_kind(self) -> dict[str, str]:

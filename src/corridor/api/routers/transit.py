@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from corridor.api.deps import CurrentParty, ListSlot, Service
+from corridor.api.deps import CurrentParty, ListSlot, Service, get_service_of
 from corridor.api.idempotent import IdempotencyKey, run_once
 from corridor.api.models import (
     AuditEntryOut,
@@ -123,15 +123,14 @@ async def deactivate_party(
 
 
 @router.post("/declarations", status_code=201, response_model=DeclarationOut, responses=_errors(403, 409), tags=["declarations"])
-async def lodge(
-    data: DeclarationIn, party: CurrentParty, service: Service, request: Request, key: IdempotencyKey = None
-) -> Response:
+async def lodge(data: DeclarationIn, party: CurrentParty, request: Request, key: IdempotencyKey = None) -> Response:
     """Lodge a declaration; unless ``submit`` is false it is checked against the business rules at once.
 
     A declaration failing a rule is stored as ``rejected`` with every failure; it is still a 201. One whose goods or
     itinerary a trade rule (sanctions, policy) forbids is refused with 422: each failure names the rule, the path
     (``itinerary``, ``goods[0].origin_country``...) and the ``citation`` (legal source and quote).
     """
+    service = get_service_of(request)  # the busiest route: one dependency fewer for FastAPI to solve
     if key:
         return await run_in_threadpool(
             run_once,
