@@ -236,6 +236,7 @@ ROWS = [
             "/sources",
             "/provenance?record=cpc",
             "/simulation/corridors?replications=1",
+            "/calibration/2024",
         )
     ),
 ]
