@@ -18,7 +18,7 @@ import simpy
 import corridor
 from corridor.data.operations import read_operations
 from corridor.data.scenario_files import read_scenario
-from corridor.scenarios.simulation import run_replications, scenario_traffic
+from corridor.scenarios.simulation import run_replications, scenario_trains
 from corridor.simulation import build_plan, network_ids, run_plan, run_replication
 
 
@@ -54,7 +54,7 @@ def main() -> None:
     net = corridor.load()
     sc = read_scenario(args.scenario)
     ops = read_operations()
-    traffic = scenario_traffic(net, sc, args.year, operations=ops)
+    traffic = scenario_trains(net, sc, args.year, operations=ops).routes
     plan = build_plan(sc.network_for(net, args.year), traffic, ops, days=args.days, known_facilities=network_ids(net))
 
     # events/s on CPU time of this process: other work on a shared machine does not count against either side, but

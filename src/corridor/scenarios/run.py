@@ -11,6 +11,7 @@ capacity) and shares ``share_fraction`` (0 to 1, never percent).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ __all__ = [
     "diff_runs",
     "run_scenario",
     "run_year",
+    "scenario_key",
 ]
 
 SATURATED_VC = 0.95  # where the queue function turns linear: beyond it the facility is over capacity
@@ -144,7 +146,12 @@ def run_year(net: Network, scenario: Scenario, year: int) -> YearResult:
     Results are kept on the (read-only) network keyed by the scenario's full contents, so a dashboard, a notebook or
     a test asking again gets the same tables without re-running the equilibrium; treat them as read-only.
     """
-    return net.derived(("run_year", repr(scenario), int(year)), lambda: _run_year(net, scenario, int(year)))
+    return net.derived(("run_year", scenario_key(scenario), int(year)), lambda: _run_year(net, scenario, int(year)))
+
+
+def scenario_key(scenario: Scenario) -> str:
+    """A digest of the scenario's full contents, for keeping results derived from it (a name alone can be reused)."""
+    return hashlib.sha256(repr(scenario).encode()).hexdigest()
 
 
 def _run_year(net: Network, scenario: Scenario, year: int) -> YearResult:

@@ -8,7 +8,6 @@ a door-to-door distribution for that pair. Replications run here, on local proce
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -23,13 +22,14 @@ from corridor.model import Network
 from corridor.model.scenario import Scenario
 from corridor.routing import compare_corridors
 from corridor.scenarios.executors import Executor, run_tasks
+from corridor.scenarios.run import scenario_key
 from corridor.scenarios.traffic import SIM_RGAP, DemandTrains, demand_trains, hops_of
 from corridor.schema import MODEL_YEARS
 from corridor.simulation import Mapper, Plan, SimulationResult, TrafficRoute, build_plan, network_ids, run_plan
 from corridor.simulation.params import Operations
 from corridor.simulation.plan import check_overrides
 
-__all__ = ["hops_of", "replication_mapper", "run_replications", "scenario_traffic", "scenario_trains", "simulate_scenario"]
+__all__ = ["hops_of", "replication_mapper", "run_replications", "scenario_trains", "simulate_scenario"]
 
 _PRELOAD = ("corridor.simulation.engine",)
 
@@ -69,29 +69,13 @@ def scenario_trains(
     ops = Operations(read_operations() if operations is None else operations, year)
     view = scenario.network_for(net, year)
     # the assignment is the slow part and depends only on the scenario and year: kept with the network
-    key = ("simulation_freight", hashlib.sha256(repr(scenario).encode()).hexdigest(), year)
+    key = ("simulation_freight", scenario_key(scenario), year)
     assign = lambda: assign_freight(view, scenario.demand, year, customs=scenario.customs, rgap=SIM_RGAP)  # noqa: E731
     freight = net.derived(key, assign) if scenario.demand else None
     out = demand_trains(view, scenario, year, ops, freight)
     if probes:
         out.routes += _probes(view, scenario, year, origin, destination, ops)
     return out
-
-
-def scenario_traffic(
-    net: Network,
-    scenario: Scenario,
-    year: int,
-    *,
-    origin: str = "xian",
-    destination: str = "duisburg",
-    probes: bool = True,
-    operations: pd.DataFrame | None = None,
-) -> list[TrafficRoute]:
-    """Trains per year by route: the scenario's demand rows on their own paths, plus probe trains."""
-    return scenario_trains(
-        net, scenario, year, origin=origin, destination=destination, probes=probes, operations=operations
-    ).routes
 
 
 def replication_mapper(use_ray: bool | None = None, workers: int = 1) -> tuple[Mapper | None, Executor]:

@@ -22,7 +22,7 @@ from corridor.data.scenario_files import read_scenario
 from corridor.errors import CorridorError
 from corridor.model import Network
 from corridor.routing import Route
-from corridor.scenarios.simulation import hops_of, scenario_traffic
+from corridor.scenarios.simulation import hops_of, scenario_trains
 from corridor.simulation import TrafficRoute, build_plan, network_ids, run_plan
 
 __all__ = ["PROBES_PER_YEAR", "REPLICATIONS", "WINDOW_DAYS", "ArrivalSpread", "arrival_spread"]
@@ -78,7 +78,7 @@ def _simulated(net: Network, route: Route, year: int) -> tuple[np.ndarray, np.nd
         sc = read_scenario(SCENARIO)
         ops = read_operations()
         if year not in cache.traffic:
-            cache.traffic[year] = scenario_traffic(net, sc, year, probes=False, operations=ops)
+            cache.traffic[year] = scenario_trains(net, sc, year, probes=False, operations=ops).routes
         traffic = cache.traffic[year]
         probe = TrafficRoute("eta", "eta", route.origin, route.destination, "container", hops_of(route), PROBES_PER_YEAR, "probe")
         plan = build_plan(

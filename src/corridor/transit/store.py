@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -41,21 +41,13 @@ class Store:
     @contextmanager
     def tx(self) -> Iterator[Session]:
         """A write transaction, committed (durably) when the block ends, rolled back on an exception."""
-        if self._lock is None:
-            with self.writes.begin() as s:
-                yield s
-            return
-        with self._lock, self.writes.begin() as s:
+        with self._lock or nullcontext(), self.writes.begin() as s:
             yield s
 
     @contextmanager
     def tx_core(self) -> Iterator[Connection]:
         """:meth:`tx` without an ORM session, for Core statements only (the group committer's batches)."""
-        if self._lock is None:
-            with self.write_engine.begin() as conn:
-                yield conn
-            return
-        with self._lock, self.write_engine.begin() as conn:
+        with self._lock or nullcontext(), self.write_engine.begin() as conn:
             yield conn
 
     @cached_property
