@@ -133,19 +133,19 @@ class IngestResult:
     claims: int
 
 
-def encode_cursor(last_id: int) -> str:
-    """An opaque paging cursor for the row after *last_id*."""
-    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+def encode_cursor(position: int, kind: str = "id") -> str:
+    """An opaque paging cursor: the row after id *position* (``kind="id"``), or the item at offset *position* (``"off"``)."""
+    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> int:
-    """The last row id a cursor stands for (0 for none); a malformed cursor is a :class:`DataError`."""
+def decode_cursor(cursor: str | None, kind: str = "id") -> int:
+    """The position a cursor of *kind* stands for (0 for none); a malformed cursor is a :class:`DataError`."""
     if not cursor:
         return 0
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = raw.partition(":")
-        if kind != "id" or not value.isdigit():
+        found, _, value = raw.partition(":")
+        if found != kind or not value.isdigit():
             raise ValueError(raw)
         return int(value)
     except ValueError as exc:

@@ -6,7 +6,6 @@ tests and the app may override :func:`get_evidence`. Page text is returned as da
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from functools import lru_cache
 from typing import Annotated
@@ -138,18 +137,6 @@ def list_claims(
     return ClaimPage(items=[_claim_out(v) for v in items], next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
-        if kind == "off" and value.isdigit():
-            return int(value)
-    except ValueError:
-        pass
-    raise HTTPException(status_code=400, detail=f"cursor {cursor!r}: expected a cursor returned by an earlier page")
-
-
 @router.get("/conflicts", response_model=ConflictPage, responses=BAD_CURSOR)
 def list_conflicts(
     ev: EvidenceDep,
@@ -161,7 +148,10 @@ def list_conflicts(
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
 ) -> ConflictPage:
     """Groups of claims on one subject, property and period; conflicting groups first."""
-    start = _offset(cursor)
+    try:
+        start = decode_cursor(cursor, kind="off")
+    except DataError as exc:
+        raise _bad_request(exc) from exc
     groups = ev.conflicts(tolerance=tolerance, only_conflicts=not include_agreeing, subject=subject, property=property)
     page = groups[start : start + limit]
     nxt = start + limit
@@ -169,5 +159,5 @@ def list_conflicts(
         ConflictOut(**{k: v for k, v in g.as_dict().items() if k != "members"}, members=[_claim_out(m) for m in g.members])
         for g in page
     ]
-    token = base64.urlsafe_b64encode(f"off:{nxt}".encode()).decode().rstrip("=") if nxt < len(groups) else None
+    token = encode_cursor(nxt, kind="off") if nxt < len(groups) else None
     return ConflictPage(items=items, next_cursor=token)
