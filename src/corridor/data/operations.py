@@ -36,6 +36,19 @@ def read_operations(path: str | Path | None = None) -> pd.DataFrame:
         header = [h.strip() for h in next(reader, [])]
         rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     frame, problems = parse_rows("operations", header, rows, target.name)
+    problems += _valid_from_problems(frame, target.name)
     if problems:
         raise DataError(problems)
     return frame.reset_index(drop=True) if "param_id" not in frame.columns else frame
+
+
+def _valid_from_problems(frame: pd.DataFrame, file: str) -> list[Problem]:
+    """A ``valid_from`` day must lie in the row's ``year``: it says from which day of that year the value applies."""
+    if "valid_from" not in frame.columns or "year" not in frame.columns:
+        return []
+    out = []
+    for line, day, year in zip(frame["_line"], frame["valid_from"], frame["year"], strict=True):
+        if day is None or pd.isna(day) or pd.isna(year) or int(str(day)[:4]) == int(year):
+            continue
+        out.append(Problem(file, int(line), "valid_from", day, f"a day in the row's year {int(year)} (YYYY-MM-DD)"))
+    return out
