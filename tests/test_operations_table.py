@@ -41,6 +41,7 @@ def test_shipped_table_has_valid_from_and_dated_rows_lie_in_their_year():
     frame = read_operations()
     assert "valid_from" in frame.columns
     dated = frame[frame["valid_from"].notna()]
+    assert not dated.empty
     for day, year in zip(dated["valid_from"], dated["year"], strict=True):
         assert day.startswith(f"{int(year)}-")
 
