@@ -70,12 +70,12 @@ def classify_route(nodes: Iterable[str], corridors: pd.DataFrame) -> str:
 
 
 def _costs(view: Network, g: CompiledGraph) -> _Costs:
-    """Queue functions at ports, ferries, sea legs and crossings; BPR on other limited links; free elsewhere."""
+    """Queue functions at ports, ferries, sea legs, crossings and slot-limited lines; BPR on other limited links."""
     vot = view.parameter("value_of_time_usd_per_teu_h") / view.parameter("t_per_teu")
     time_h = np.maximum(g.moving_h + g.waiting_h, 0.0)
     capacity = g.capacity * g.t_per_unit
     limited = np.isfinite(capacity) & (capacity > 0)
-    queue = limited & (np.isin(g.capacity_of, ["border", "node", "transfer"]) | np.isin(g.mode, ["ferry", "sea"]))
+    queue = limited & (np.isin(g.capacity_of, ["border", "node", "transfer", "line"]) | np.isin(g.mode, ["ferry", "sea"]))
     return _Costs(
         t0=vot * np.where(limited, np.maximum(time_h, 0.1), time_h),
         capacity_t=capacity,

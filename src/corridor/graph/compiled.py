@@ -63,7 +63,7 @@ class CompiledGraph:
     co2_kg: np.ndarray
     explicit: np.ndarray  # bool: the row names this cargo class (or is its pipeline); energy flows use only these
     capacity: np.ndarray  # per year, in the cargo class's unit (inf where no capacity is known)
-    capacity_of: np.ndarray  # what limits the arc: "link", "border", "node" (port or crossing), "transfer" or ""
+    capacity_of: np.ndarray  # what limits the arc: "link", "line" (train slots), "border", "node", "transfer" or ""
     t_per_unit: float
     countries: np.ndarray  # bool (n_arcs, n_countries)
     country_index: dict[str, int]
@@ -194,7 +194,7 @@ def _add_links(arcs: _Arcs, ctx: _Context) -> None:
         layer, to_node = str(r["layer"]), str(r["to_node"])
         tail, head = arcs.vertex(r["from_node"], layer), arcs.vertex(r["to_node"], layer)
         cap = ctx.link_cap(r)
-        cap_of = "link" if np.isfinite(cap) else ""
+        cap_of = ("line" if r.get("slot_limited") else "link") if np.isfinite(cap) else ""
         if to_node in ctx.border_wait and ctx.node_cap(to_node) < cap:
             cap, cap_of = ctx.node_cap(to_node), "border"
         explicit = bool(classes) or mode in _PIPELINES

@@ -80,8 +80,13 @@ def _years(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _active(frame: pd.DataFrame, year: int, include_planned: bool) -> np.ndarray:
-    """Rows operating in *year*; planned and under-construction rows count only when asked for.
+#: parameters.csv row: the first year planned rows without an expected opening year count as open
+UNDATED_PARAMETER = "undated_projects_from_year"
+
+
+def _active(frame: pd.DataFrame, year: int, include_planned: bool, undated_from: float = -np.inf) -> np.ndarray:
+    """Rows operating in *year*; planned and under-construction rows count only when asked for, those without an
+    expected opening year only from *undated_from* (the years before it are observed: nothing undated ran then).
 
     Plain numpy over the columns: year views are built on every first query of a process, so this is start-up time.
     """
@@ -92,9 +97,10 @@ def _active(frame: pd.DataFrame, year: int, include_planned: bool) -> np.ndarray
     operating = (status == Status.OPERATING.value) & opened & not_closed
     if not include_planned:
         return operating
-    # planned rows without a firm date count as open whenever planned projects are asked for
+    # planned rows without a firm date count as open whenever planned projects are asked for, after the observed years
     future = (status == Status.PLANNED.value) | (status == Status.UNDER_CONSTRUCTION.value)
-    return operating | (future & opened & not_closed)
+    dated = ~np.isnan(open_year) | (year >= undated_from)
+    return operating | (future & opened & not_closed & dated)
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,10 +202,12 @@ class Network:
                 frame = tables[str(p["table"])]
                 mask = frame["base_id"] == p["record_id"] if "base_id" in frame.columns else frame.index == p["record_id"]
                 frame.loc[mask, str(p["field"])] = p["value"]
-        nodes = nodes[_active(nodes, year, include_planned)]
-        links = links[_active(links, year, include_planned)]
+        undated = self.parameters.loc[UNDATED_PARAMETER, "value"] if UNDATED_PARAMETER in self.parameters.index else None
+        undated_from = float(undated) if undated is not None else -np.inf
+        nodes = nodes[_active(nodes, year, include_planned)]  # places stay; the rule dates the lines into them
+        links = links[_active(links, year, include_planned, undated_from)]
         links = links[links["from_node"].isin(nodes.index) & links["to_node"].isin(nodes.index)]
-        transfers = transfers[_active(transfers, year, include_planned) & transfers["node_id"].isin(nodes.index)]
+        transfers = transfers[_active(transfers, year, include_planned, undated_from) & transfers["node_id"].isin(nodes.index)]
         return dataclasses.replace(
             self, nodes=nodes, links=links, transfers=transfers, year=year, include_planned=include_planned
         )

@@ -14,16 +14,17 @@ from typing import Any
 import pandas as pd
 
 from corridor import settings
-from corridor.assignment.freight import assign_freight
+from corridor.assignment.freight import FreightResult, assign_freight
 from corridor.data.operations import read_operations
 from corridor.data.scenario_files import read_scenario
 from corridor.errors import DataError, Problem
-from corridor.model import Network
+from corridor.model import CargoClass, Network
 from corridor.model.scenario import Scenario
 from corridor.routing import compare_corridors
 from corridor.scenarios.executors import Executor, run_tasks
+from corridor.scenarios.operating_capacity import mean_train_t, operating_view, train_tonnes_by_link
 from corridor.scenarios.run import scenario_key
-from corridor.scenarios.traffic import SIM_RGAP, DemandTrains, demand_trains, hops_of
+from corridor.scenarios.traffic import ENERGY_COMMODITIES, SIM_RGAP, DemandTrains, demand_trains, hops_of, tonnes_per_train
 from corridor.schema import MODEL_YEARS
 from corridor.simulation import Mapper, Plan, SimulationResult, TrafficRoute, build_plan, network_ids, run_plan
 from corridor.simulation.params import Operations
@@ -66,16 +67,48 @@ def scenario_trains(
     operations: pd.DataFrame | None = None,
 ) -> DemandTrains:
     """Train routes of the scenario year (each demand row on its own paths, plus probe trains) and what is not a train."""
-    ops = Operations(read_operations() if operations is None else operations, year)
+    table = read_operations() if operations is None else operations
+    ops = Operations(table, year)
     view = scenario.network_for(net, year)
-    # the assignment is the slow part and depends only on the scenario and year: kept with the network
-    key = ("simulation_freight", scenario_key(scenario), year)
-    assign = lambda: assign_freight(view, scenario.demand, year, customs=scenario.customs, rgap=SIM_RGAP)  # noqa: E731
-    freight = net.derived(key, assign) if scenario.demand else None
-    out = demand_trains(view, scenario, year, ops, freight)
+    if scenario.demand:
+        # the assignment is the slow part and depends only on the scenario, year and operations: kept with the network
+        key = ("simulation_freight", scenario_key(scenario), year, _table_key(table))
+        routed, freight = net.derived(key, lambda: _assign_within_capacity(view, scenario, year, ops))
+        out = demand_trains(routed, scenario, year, ops, freight)
+    else:
+        out = demand_trains(view, scenario, year, ops)
     if probes:
         out.routes += _probes(view, scenario, year, origin, destination, ops)
     return out
+
+
+def _table_key(table: pd.DataFrame) -> int:
+    """A digest of an operations table (the simulation's route choice depends on its capacities)."""
+    return int(pd.util.hash_pandas_object(table.astype(str), index=False).sum())
+
+
+def _assign_within_capacity(view: Network, scenario: Scenario, year: int, ops: Operations) -> tuple[Network, FreightResult]:
+    """The year's freight equilibrium on the year view with the simulation's line and yard capacities
+    (:mod:`corridor.scenarios.operating_capacity`): a first pass with the year's mean train, a second with each
+    line direction's own train mix."""
+    per_train = tonnes_per_train(view, ops)
+    tonnes: dict[str, float] = {}
+    for d in scenario.demand:
+        if d.cargo_class != CargoClass.GAS and d.commodity.lower() not in ENERGY_COMMODITIES:
+            cargo = "container" if d.cargo_class == CargoClass.CONTAINER else "bulk"
+            tonnes[cargo] = tonnes.get(cargo, 0.0) + d.at(year)
+    mean_t, teu = mean_train_t(tonnes, per_train), ops.value("container_train", "teu_per_train") or 1.0
+    wagons = {k: ops.dist(f"{k}_train", "wagons_per_train") for k in ("container", "bulk")}
+    trains = {k: t / per_train[k] for k, t in tonnes.items() if t > 0}
+    mean_wagons = sum(n * (wagons[k].mean if wagons[k] else 1.0) for k, n in trains.items()) / max(sum(trains.values()), 1e-9)
+
+    def assign(routed: Network) -> FreightResult:
+        return assign_freight(routed, scenario.demand, year, customs=scenario.customs, rgap=SIM_RGAP)
+
+    first = operating_view(view, ops, mean_t, teu, wagons_per_train=mean_wagons)
+    masses = train_tonnes_by_link(first, assign(first).paths, per_train)
+    routed = operating_view(view, ops, mean_t, teu, masses, wagons_per_train=mean_wagons)
+    return routed, assign(routed)
 
 
 def replication_mapper(use_ray: bool | None = None, workers: int = 1) -> tuple[Mapper | None, Executor]:

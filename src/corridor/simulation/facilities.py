@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -194,9 +194,8 @@ class Port:
 class SlotGate:
     """A line, tunnel or yard entry that admits one train per slot: trains/day, tonnes/year or a time window.
 
-    ``occupancy(train)`` gives the hours a train holds the slot; with a window, a train may only enter between
-    ``window[0]`` and ``window[1]`` o'clock.
-    """
+    ``occupancy(train)`` gives the hours a train holds the slot (``changes``: another from a later hour on); with a
+    window, a train may only enter between ``window[0]`` and ``window[1]`` o'clock."""
 
     def __init__(
         self,
@@ -207,8 +206,10 @@ class SlotGate:
         occupancy: Callable[[float, float], float],
         window: tuple[float, float] | None = None,
         capacity_per_day: float = float("nan"),
+        changes: Sequence[tuple[float, Callable[[float, float], float]]] = (),
     ) -> None:
         self.env, self.occupancy, self.window = env, occupancy, window
+        self.changes = list(changes)  # (hour, occupancy from then on), in time order
         self.next_free = 0.0
         self.monitor = Monitor(env, facility_id, kind, node, 1.0)
         self.capacity_per_day = capacity_per_day
@@ -230,6 +231,8 @@ class SlotGate:
         start = nf if nf > now else now  # max(now, next_free), with the same tie-break
         if self.window is not None:
             start = self._in_window(start)
+        while self.changes and start >= self.changes[0][0]:
+            self.occupancy = self.changes.pop(0)[1]
         occ = self.occupancy(tonnes, teu)
         self.next_free = start + occ
         m = self.monitor

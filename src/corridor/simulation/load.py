@@ -48,6 +48,14 @@ def _line_capacity(spec: dict) -> float:
     return by_fleet if spec["leave_when_full"] else min(by_fleet, spec["capacity"] * _YEAR_H / spec["headway_h"])
 
 
+def _periods(spec: dict) -> list[tuple[float, dict]]:
+    """(share of the year, spec in force) for a facility whose capacity changes during the year (``changes``)."""
+    changes = [(t, d) for t, d in spec.get("changes", ()) if 0 < t < _YEAR_H]
+    starts = [0.0] + [t for t, _ in changes] + [_YEAR_H]
+    specs = [spec] + [{**spec, **d} for _, d in changes]
+    return [((b - a) / _YEAR_H, s) for a, b, s in zip(starts[:-1], starts[1:], specs, strict=True)]
+
+
 def _loads(plan: Plan) -> tuple[dict[tuple[str, str, str, str], list[float]], list[list[tuple[str, str, str, str]]]]:
     """Yearly demand and capacity per facility key, and the facility keys each route passes."""
     acc: dict[tuple[str, str, str, str], list[float]] = {}
@@ -67,13 +75,14 @@ def _loads(plan: Plan) -> tuple[dict[tuple[str, str, str, str], list[float]], li
                 window = g["window"]
                 open_h = (window[1] - window[0]) % 24.0 or 24.0 if window else 24.0
                 key = (g["facility_id"], "line" if not window else "window", g["node"], "slot h")
-                add(key, n * _gate_h(g, tonnes), 365.0 * open_h)
+                add(key, n * sum(share * _gate_h(s, tonnes) for share, s in _periods(g)), 365.0 * open_h)
             elif st.kind == "border" and st.yard:
                 y = plan.yards[st.yard]
                 node = y.get("node", st.yard)
                 add((st.yard, "gauge_change", node, "track h"), n * y["processing"].mean, y["tracks"] * _YEAR_H)
-                if y["trains_per_day"] or y["teu_per_day"] or y.get("t_per_year"):
-                    add((st.yard, "yard_gate", node, "slot h"), n * _yard_gate_h(y, tonnes, teu), _YEAR_H)
+                if y["trains_per_day"] or y["teu_per_day"] or y.get("t_per_year") or y.get("changes"):
+                    hours = sum(share * _yard_gate_h(s, tonnes, teu) for share, s in _periods(y))
+                    add((st.yard, "yard_gate", node, "slot h"), n * hours, _YEAR_H)
             elif st.kind == "vessel":
                 s = plan.lines[st.facility]
                 units = wagons if s["unit"] == "wagons" else teu or tonnes / plan.t_per_teu

@@ -79,6 +79,19 @@ def _num(value: object) -> float | None:
     return None if math.isnan(out) else out
 
 
+def _start_h(row: Mapping) -> float:
+    """Hours from 1 January of the row's year to its ``valid_from`` day (0 when it holds from 1 January)."""
+    day = row.get("valid_from")
+    if day is None or (isinstance(day, float) and math.isnan(day)) or not str(day).strip() or str(day) == "NaT":
+        return 0.0
+    when = pd.Timestamp(str(day))
+    return float((when - pd.Timestamp(year=when.year, month=1, day=1)).total_seconds() / 3600.0)
+
+
+def _when(row: Mapping) -> tuple[int, float]:
+    return int(row["year"]), _start_h(row)
+
+
 def check_operations(table: pd.DataFrame, known_facilities: Iterable[str]) -> None:
     """Raise :class:`DataError` for every negative value, bad range, unknown facility, distribution or kind."""
     known = set(known_facilities) | set(PSEUDO_FACILITIES)
@@ -124,13 +137,30 @@ class Operations:
     def __init__(self, table: pd.DataFrame, year: int, overrides: Mapping[str, float] | None = None) -> None:
         self.year = year
         self._rows: dict[tuple[str, str], dict] = {}
-        for _, r in table.sort_values("year", kind="stable").iterrows():
+        self._changes: dict[tuple[str, str], list[tuple[float, dict]]] = {}
+        for r in sorted((r.to_dict() for _, r in table.iterrows()), key=_when):
             key = (str(r["facility"]), str(r["parameter"]))
-            # ascending years: a later row at or before *year* replaces; otherwise the earliest row stays
-            if key not in self._rows or int(r["year"]) <= year:
-                self._rows[key] = r.to_dict()
+            start_h = _start_h(r)
+            if int(r["year"]) == year and start_h > 0:
+                # a value taking effect during the simulated year: the row before it holds until then
+                self._changes.setdefault(key, []).append((start_h, r))
+            # ascending (year, day): a later row at or before *year* replaces; otherwise the earliest row stays
+            elif key not in self._rows or int(r["year"]) <= year:
+                self._rows[key] = r
         self.overrides = dict(overrides or {})
         self.used: dict[str, dict] = {}
+
+    def changes(self, facility: str, parameter: str) -> list[tuple[float, float]]:
+        """(hours after 1 January, value) of the rows of *parameter* at *facility* dated later in the simulated year
+        (``valid_from``), in time order; none where the caller overrides the value."""
+        if f"{facility}.{parameter}" in self.overrides:
+            return []
+        out = []
+        for start_h, r in self._changes.get((facility, parameter), []):
+            row = {k: v for k, v in r.items() if k != "_line"}
+            self.used.setdefault(f"{facility}.{parameter}@{r['valid_from']}", {**row, "facility": facility})
+            out.append((start_h, float(r["value"])))
+        return out
 
     def row(self, facility: str, parameter: str) -> dict | None:
         """The row for *facility* (or the ``*`` default) and *parameter*, or None."""
@@ -201,6 +231,7 @@ class Operations:
             "distribution",
             "unit",
             "year",
+            "valid_from",
             "kind",
             "param_id",
             "facts_row",

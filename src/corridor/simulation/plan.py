@@ -23,6 +23,9 @@ __all__ = ["COMPONENTS", "Hop", "Plan", "Stage", "TrafficRoute", "build_plan", "
 #: Where a train's hours go (door-to-door = their sum).
 COMPONENTS = ("running", "line_wait", "border", "gauge_change", "slot_wait", "weather", "port_dwell", "transshipment")
 _WATER = ("sea", "ferry", "river")
+#: capacity parameters that may change during a year (operations.csv ``valid_from``) -> the spec key they set
+_GATE_DATED = {"line_trains_per_day": "trains_per_day", "line_t_per_year": "t_per_year", "line_headway_h": "headway_h"}
+_YARD_DATED = {"trains_per_day": "trains_per_day", "teu_per_day": "teu_per_day", "t_per_year": "t_per_year"}
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,8 @@ class _Builder:
                 )
         start, end = o.value(base, "window_start_h"), o.value(base, "window_end_h")
         headway = o.value(base, "line_headway_h")
-        if tpd is None and tpy is None and start is None and headway is None:
+        changes = self.dated(base, _GATE_DATED)
+        if tpd is None and tpy is None and start is None and headway is None and not changes:
             return None
         for name, v in (("line_trains_per_day", tpd), ("line_t_per_year", tpy), ("line_headway_h", headway)):
             if v is not None and v <= 0:
@@ -133,8 +137,25 @@ class _Builder:
             "t_per_year": tpy,
             "headway_h": headway,
             "window": None if start is None else (start, end if end is not None else 24.0),
+            "changes": changes,
         }
         return key
+
+    def dated(self, facility: str, names: Mapping[str, str]) -> list[tuple[float, dict[str, float]]]:
+        """Capacity values of *facility* that change during the year (``valid_from``): (hours after 1 January,
+        {spec key: new value}), in time order, each checked > 0."""
+        at: dict[float, dict[str, float]] = {}
+        for parameter, spec_key in names.items():
+            for start_h, v in self.ops.changes(facility, parameter):
+                if v <= 0:
+                    raise DataError(Problem("operations", None, f"{facility}.{parameter}", v, "a capacity > 0"))
+                at.setdefault(start_h, {})[spec_key] = v
+        running: dict[str, float] = {}
+        out = []
+        for start_h, delta in sorted(at.items()):  # each change keeps the earlier ones of the year
+            running.update(delta)
+            out.append((start_h, dict(running)))
+        return out
 
     def yard(self, node: str, transfer_ref: str, direction: str = "", bulk: bool = False) -> str:
         """The gauge-change yard of *node* for one direction (its daily figures are per direction, as
@@ -168,6 +189,7 @@ class _Builder:
             "trains_per_day": tpd,
             "teu_per_day": teu_day,
             "t_per_year": tpy,
+            "changes": [] if bulk else self.dated(node, _YARD_DATED),
         }
         return key
 
