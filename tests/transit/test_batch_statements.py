@@ -87,3 +87,59 @@ def test_a_queued_delivery_and_a_due_retry_wake_the_deliverer(svc, cast, monkeyp
     finally:
         ok.close()
         failing.close()
+
+
+def _raw(conn, table: str, drop: tuple[str, ...]) -> list[tuple]:
+    """*table*'s rows as the driver stores them (no type processing), without the columns *drop*."""
+    cur = conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY id")
+    keep = [i for i, d in enumerate(cur.cursor.description) if d[0] not in drop]
+    return [tuple(r[i] for i in keep) for r in cur]
+
+
+def test_the_sqlite_driver_path_stores_what_core_statements_store(sqlite_svc, network):
+    from corridor.transit.bulk import _insert_core
+    from corridor.transit.bulk_sqlite import insert_batch_sqlite
+    from corridor.transit.schemas import PartyIn
+
+    svc = sqlite_svc
+    op, _ = svc.create_party(PartyIn(name="op", role="operator"), by=None)
+    holder, _ = svc.create_party(PartyIn(name="h", role="holder"), by=op)
+    stored = {}
+    for way, insert in (("driver", insert_batch_sqlite), ("core", _insert_core)):
+        jobs = [svc.declarations.prepare(holder, decl_in(f"EQ-{i}", train=f"T-EQ-{i}", guarantee_ref=f"GEQ{i}")) for i in range(3)]
+        jobs[1].row["body"]["goods"][0]["description"] = "Ноутбуки \u00e9 \U0001f600"  # non-ASCII JSON text
+        jobs.append(svc.declarations.prepare(holder, decl_in("EQ-9", guarantee_ref="GEQ9")))
+        with svc.store.tx() as s:
+            conn = s.connection()
+            conn.exec_driver_sql("DELETE FROM declaration_refs")
+            conn.exec_driver_sql("DELETE FROM audit_log")
+            conn.exec_driver_sql("DELETE FROM declarations")
+            conn.exec_driver_sql("DELETE FROM guarantees")
+            got = insert(conn, [_rows(j) for j in jobs], [j.guarantee for j in jobs])
+            assert len(got) == 4
+            dup = insert(conn, [_rows(jobs[0])], [])  # the (holder, LRN) is taken: no id, nothing written
+            assert dup == []
+            stored[way] = {
+                t: _raw(conn, t, ("id", "declaration_id", "at", "created_at", "updated_at"))
+                for t in ("declarations", "audit_log", "declaration_refs", "guarantees")
+            }
+            stamps = conn.exec_driver_sql("SELECT created_at FROM declarations").scalars().all()
+            stored[way]["stamp"] = [(type(v), len(v)) for v in stamps]
+    assert stored["driver"] == stored["core"]
+    assert all(stored["driver"][t] for t in ("declarations", "audit_log", "declaration_refs", "guarantees"))
+
+
+def test_a_row_the_driver_refuses_is_raised_as_sqlalchemy_raises_it(sqlite_svc):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from corridor.transit.bulk_sqlite import insert_batch_sqlite
+    from corridor.transit.schemas import PartyIn
+
+    svc = sqlite_svc
+    op, _ = svc.create_party(PartyIn(name="op", role="operator"), by=None)
+    holder, _ = svc.create_party(PartyIn(name="h", role="holder"), by=op)
+    job = svc.declarations.prepare(holder, decl_in("NEG-1"))
+    job.row["guarantee_amount"] = -1.0  # ck_guarantee_amount
+    with pytest.raises(IntegrityError), svc.store.tx() as s:
+        insert_batch_sqlite(s.connection(), [_rows(job)], [])
