@@ -106,9 +106,10 @@ def test_the_sqlite_driver_path_stores_what_core_statements_store(sqlite_svc, ne
     holder, _ = svc.create_party(PartyIn(name="h", role="holder"), by=op)
     stored = {}
     for way, insert in (("driver", insert_batch_sqlite), ("core", _insert_core)):
-        jobs = [svc.declarations.prepare(holder, decl_in(f"EQ-{i}", train=f"T-EQ-{i}", guarantee_ref=f"GEQ{i}")) for i in range(3)]
+        prepare = svc.declarations.prepare
+        jobs = [prepare(holder, decl_in(f"EQ-{i}", train=f"T-EQ-{i}", guarantee_ref=f"GEQ{i}")) for i in range(3)]
         jobs[1].row["body"]["goods"][0]["description"] = "Ноутбуки \u00e9 \U0001f600"  # non-ASCII JSON text
-        jobs.append(svc.declarations.prepare(holder, decl_in("EQ-9", guarantee_ref="GEQ9")))
+        jobs.append(prepare(holder, decl_in("EQ-9", guarantee_ref="GEQ9")))
         with svc.store.tx() as s:
             conn = s.connection()
             conn.exec_driver_sql("DELETE FROM declaration_refs")
