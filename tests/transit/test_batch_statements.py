@@ -12,7 +12,7 @@ from transit_receivers import Receiver
 
 from corridor.transit import webhooks
 from corridor.transit.bulk import insert_batch
-from corridor.transit.db import DeclarationRef, Guarantee
+from corridor.transit.db import Declaration, DeclarationRef, Guarantee
 from corridor.transit.schemas import SubscriptionIn
 from corridor.transit.webhooks import Deliverer
 
@@ -144,3 +144,39 @@ def test_a_row_the_driver_refuses_is_raised_as_sqlalchemy_raises_it(sqlite_svc):
     job.row["guarantee_amount"] = -1.0  # ck_guarantee_amount
     with pytest.raises(IntegrityError), svc.store.tx() as s:
         insert_batch_sqlite(s.connection(), [_rows(job)], [])
+
+
+def test_a_lone_lodgement_commits_inline_and_a_crowd_in_one_batch(svc, cast):
+    import asyncio
+    import threading
+
+    import pytest
+
+    from corridor.transit.errors import TransitError
+
+    runs: list[tuple[str, int]] = []
+    run = svc.committer._run
+    svc.committer._run = lambda batch: runs.append((threading.current_thread().name, len(batch))) or run(batch)
+
+    async def lodge(lrn: str, alone: bool) -> dict:
+        data = decl_in(lrn, train=f"T-{lrn}", carrier_id=cast.carrier.id)
+        return await svc.create_declaration_async(cast.holder, data, inline=lambda: alone)
+
+    async def scenario() -> tuple[dict, list[dict]]:
+        one = await lodge("IN-1", True)
+        with pytest.raises(TransitError) as taken:  # the LRN is taken: the same 409 as from a batch
+            await lodge("IN-1", True)
+        assert taken.value.status == 409
+        crowd = await asyncio.gather(*(lodge(f"IN-C{i}", False) for i in range(5)))
+        svc.committer.last_size = 3  # as after a batch of three: the first lodgement after a crowd joins a batch
+        after_crowd = await lodge("IN-2", True)
+        return one, [*crowd, after_crowd]
+
+    one, rest = asyncio.run(scenario())
+    here = threading.current_thread().name
+    assert runs[:2] == [(here, 1), (here, 1)]  # committed on the caller's thread, no hop to the writer
+    assert all(name == "corridor-group-commit" for name, _ in runs[2:]) and sum(n for _, n in runs[2:]) == 6
+    with svc.sessions() as s:  # committed: another connection reads it, with its audit trail
+        assert s.get(Declaration, one["id"]).lrn == "IN-1"
+    assert [a["action"] for a in svc.audit(cast.holder, one["id"])] == ["create", "submit"]
+    assert {svc.get(cast.holder, d["id"])["lrn"] for d in rest} == {*(f"IN-C{i}" for i in range(5)), "IN-2"}
