@@ -110,15 +110,16 @@ class GroupCommitter:
         """:meth:`lodge` for coroutines: the event loop keeps serving while the batch commits.
 
         With *inline* (a test: is the caller's request the only one in flight?) true, nothing queued or committing,
-        and the last commit a single lodgement too (lodgements arriving one at a time, not the first of a crowd a batch just
-        answered), the lodgement is committed right here, the same way and as durably as a batch of one: no hop
-        to the writer thread and back. Otherwise it joins the next batch."""
+        and the last commit a single lodgement too (lodgements arriving one at a time, not the first of a crowd a
+        batch just answered), the lodgement is committed right here, the same way and as durably as a batch of
+        one: no hop to the writer thread and back. Otherwise it joins the next batch."""
         self.start()
         if inline and self.last_size == 1 and self.jobs.empty():
             # let requests already received take their first steps (a caller counts requests in flight when its
             # own began): a crowd arriving together then shows and commits as one batch, not one by one inline
             await asyncio.sleep(0)
             await asyncio.sleep(0)
+            self.start()  # 503 if the service began shutting down meanwhile
             if inline() and self._commit_inline(job):
                 if job.error is not None:
                     raise job.error
