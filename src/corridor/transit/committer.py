@@ -5,7 +5,8 @@ NOTHING RETURNING``: a duplicate LRN comes back without an id and is refused alo
 audit entries (:mod:`corridor.transit.bulk`: one statement on PostgreSQL) and its idempotency answers (one
 executemany). Every caller is answered only after the shared commit returned. When a batch fails, each lodgement is
 retried alone, so one bad row never fails another request. The worker thread starts on first use or :meth:`start`
-and ends on :meth:`stop`.
+and ends on :meth:`stop`. A lodgement arriving alone (the only request in flight, the writer idle) is committed as a
+batch of one on the caller's thread instead: the same statements and durable commit, without the two thread hops.
 """
 
 from __future__ import annotations
