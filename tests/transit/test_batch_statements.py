@@ -12,7 +12,7 @@ from transit_receivers import Receiver
 
 from corridor.transit import webhooks
 from corridor.transit.bulk import insert_batch
-from corridor.transit.db import DeclarationRef, Guarantee
+from corridor.transit.db import Declaration, DeclarationRef, Guarantee
 from corridor.transit.schemas import SubscriptionIn
 from corridor.transit.webhooks import Deliverer
 
@@ -87,3 +87,96 @@ def test_a_queued_delivery_and_a_due_retry_wake_the_deliverer(svc, cast, monkeyp
     finally:
         ok.close()
         failing.close()
+
+
+def _raw(conn, table: str, drop: tuple[str, ...]) -> list[tuple]:
+    """*table*'s rows as the driver stores them (no type processing), without the columns *drop*."""
+    cur = conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY id")
+    keep = [i for i, d in enumerate(cur.cursor.description) if d[0] not in drop]
+    return [tuple(r[i] for i in keep) for r in cur]
+
+
+def test_the_sqlite_driver_path_stores_what_core_statements_store(sqlite_svc, network):
+    from corridor.transit.bulk import _insert_core
+    from corridor.transit.bulk_sqlite import insert_batch_sqlite
+    from corridor.transit.schemas import PartyIn
+
+    svc = sqlite_svc
+    op, _ = svc.create_party(PartyIn(name="op", role="operator"), by=None)
+    holder, _ = svc.create_party(PartyIn(name="h", role="holder"), by=op)
+    stored = {}
+    for way, insert in (("driver", insert_batch_sqlite), ("core", _insert_core)):
+        prepare = svc.declarations.prepare
+        jobs = [prepare(holder, decl_in(f"EQ-{i}", train=f"T-EQ-{i}", guarantee_ref=f"GEQ{i}")) for i in range(3)]
+        jobs[1].row["body"]["goods"][0]["description"] = "Ноутбуки \u00e9 \U0001f600"  # non-ASCII JSON text
+        jobs.append(prepare(holder, decl_in("EQ-9", guarantee_ref="GEQ9")))
+        with svc.store.tx() as s:
+            conn = s.connection()
+            conn.exec_driver_sql("DELETE FROM declaration_refs")
+            conn.exec_driver_sql("DELETE FROM audit_log")
+            conn.exec_driver_sql("DELETE FROM declarations")
+            conn.exec_driver_sql("DELETE FROM guarantees")
+            got = insert(conn, [_rows(j) for j in jobs], [j.guarantee for j in jobs])
+            assert len(got) == 4
+            dup = insert(conn, [_rows(jobs[0])], [])  # the (holder, LRN) is taken: no id, nothing written
+            assert dup == []
+            stored[way] = {
+                t: _raw(conn, t, ("id", "declaration_id", "at", "created_at", "updated_at"))
+                for t in ("declarations", "audit_log", "declaration_refs", "guarantees")
+            }
+            stamps = conn.exec_driver_sql("SELECT created_at FROM declarations").scalars().all()
+            stored[way]["stamp"] = [(type(v), len(v)) for v in stamps]
+    assert stored["driver"] == stored["core"]
+    assert all(stored["driver"][t] for t in ("declarations", "audit_log", "declaration_refs", "guarantees"))
+
+
+def test_a_row_the_driver_refuses_is_raised_as_sqlalchemy_raises_it(sqlite_svc):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from corridor.transit.bulk_sqlite import insert_batch_sqlite
+    from corridor.transit.schemas import PartyIn
+
+    svc = sqlite_svc
+    op, _ = svc.create_party(PartyIn(name="op", role="operator"), by=None)
+    holder, _ = svc.create_party(PartyIn(name="h", role="holder"), by=op)
+    job = svc.declarations.prepare(holder, decl_in("NEG-1"))
+    job.row["guarantee_amount"] = -1.0  # ck_guarantee_amount
+    with pytest.raises(IntegrityError), svc.store.tx() as s:
+        insert_batch_sqlite(s.connection(), [_rows(job)], [])
+
+
+def test_a_lone_lodgement_commits_inline_and_a_crowd_in_one_batch(svc, cast):
+    import asyncio
+    import threading
+
+    import pytest
+
+    from corridor.transit.errors import TransitError
+
+    runs: list[tuple[str, int]] = []
+    run = svc.committer._run
+    svc.committer._run = lambda batch: runs.append((threading.current_thread().name, len(batch))) or run(batch)
+
+    async def lodge(lrn: str, alone: bool) -> dict:
+        data = decl_in(lrn, train=f"T-{lrn}", carrier_id=cast.carrier.id)
+        return await svc.create_declaration_async(cast.holder, data, inline=lambda: alone)
+
+    async def scenario() -> tuple[dict, list[dict]]:
+        one = await lodge("IN-1", True)
+        with pytest.raises(TransitError) as taken:  # the LRN is taken: the same 409 as from a batch
+            await lodge("IN-1", True)
+        assert taken.value.status == 409
+        crowd = await asyncio.gather(*(lodge(f"IN-C{i}", False) for i in range(5)))
+        svc.committer.last_size = 3  # as after a batch of three: the first lodgement after a crowd joins a batch
+        after_crowd = await lodge("IN-2", True)
+        return one, [*crowd, after_crowd]
+
+    one, rest = asyncio.run(scenario())
+    here = threading.current_thread().name
+    assert runs[:2] == [(here, 1), (here, 1)]  # committed on the caller's thread, no hop to the writer
+    assert all(name == "corridor-group-commit" for name, _ in runs[2:]) and sum(n for _, n in runs[2:]) == 6
+    with svc.sessions() as s:  # committed: another connection reads it, with its audit trail
+        assert s.get(Declaration, one["id"]).lrn == "IN-1"
+    assert [a["action"] for a in svc.audit(cast.holder, one["id"])] == ["create", "submit"]
+    assert {svc.get(cast.holder, d["id"])["lrn"] for d in rest} == {*(f"IN-C{i}" for i in range(5)), "IN-2"}

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from corridor.api.errors import document_problems, install_error_handlers
-from corridor.api.middleware import ApiLimits, LimitsMiddleware, PartySlots, RateLimiter
+from corridor.api.middleware import ApiLimits, InFlight, LimitsMiddleware, PartySlots, RateLimiter
 from corridor.api.routers import calibration, evidence, network, routes, scenarios, simulation, sources, transit, web
 from corridor.evidence.pipeline import Evidence
 from corridor.model import Network
@@ -72,7 +72,8 @@ def create_app(
     app.state.list_slots = PartySlots(limits.list_concurrency_per_party)
     app.state.rate_limiter = RateLimiter(limits.rate_per_s, limits.rate_burst, limits.rate_max_keys)
     install_error_handlers(app)
-    app.add_middleware(LimitsMiddleware, limits=limits, limiter=app.state.rate_limiter)
+    app.state.in_flight = InFlight()
+    app.add_middleware(LimitsMiddleware, limits=limits, limiter=app.state.rate_limiter, in_flight=app.state.in_flight)
     app.include_router(transit.router)
     app.include_router(evidence.router)
     app.include_router(network.router)

@@ -24,7 +24,7 @@ from corridor import settings
 from corridor.api.deps import parse_bearer
 from corridor.api.errors import PROBLEM_MEDIA_TYPE, TYPES, problem_body, render
 
-__all__ = ["ApiLimits", "BodyTooLarge", "LimitsMiddleware", "PartySlots", "RateLimiter"]
+__all__ = ["ApiLimits", "BodyTooLarge", "InFlight", "LimitsMiddleware", "PartySlots", "RateLimiter"]
 
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -112,16 +112,32 @@ class PartySlots:
             self._running[party_id] = n
 
 
-class LimitsMiddleware:
-    """Pure ASGI middleware: 413 for a declared body over the limit, 429 over the rate limit, before any parsing."""
+class InFlight:
+    """How many HTTP requests the app is serving now (counted by :class:`LimitsMiddleware`; one event loop)."""
 
-    def __init__(self, app: ASGIApp, limits: ApiLimits, limiter: RateLimiter) -> None:
+    def __init__(self) -> None:
+        self.requests = 0
+
+
+class LimitsMiddleware:
+    """Pure ASGI middleware: 413 for a declared body over the limit, 429 over the rate limit, before any parsing;
+    counts the requests in flight into *in_flight*."""
+
+    def __init__(self, app: ASGIApp, limits: ApiLimits, limiter: RateLimiter, in_flight: InFlight | None = None) -> None:
         self.app, self.limits, self.limiter = app, limits, limiter
+        self.in_flight = in_flight or InFlight()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self.in_flight.requests += 1
+        try:
+            await self._http(scope, receive, send)
+        finally:
+            self.in_flight.requests -= 1
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         length = headers.get("content-length")
         if length is not None and (not _DIGITS.fullmatch(length) or len(length) > 18 or int(length) > self.limits.max_body_bytes):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from corridor.schema.enums import Purpose, RuleEffect
 
@@ -120,19 +122,51 @@ class RulePath:
     countries: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+#: a text, or what words it when first read
+Text = str | Callable[[], str]
+
+
+@dataclass(frozen=True, eq=False)
 class Verdict:
-    """How one rule judged one shipment on one route."""
+    """How one rule judged one shipment on one route.
+
+    ``reason`` and ``citation`` are worded when first read (*why* and *cites* may be callables): most verdicts of a
+    lodgement are "not applicable" and nobody reads why. Equal verdicts have equal fields, texts included.
+    """
 
     rule_id: str
     title: str
     effect: RuleEffect
     applies: bool
     outcome: str  # refused | lifted | permits | satisfied | duty | not_applicable
-    reason: str
-    citation: str
+    why: Text = field(repr=False)
+    cites: Text = field(repr=False)
     duty_usd: float | None = None
     lifted_by: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def reason(self) -> str:
+        """Why the rule applies or not, and what it decided."""
+        return self.why if isinstance(self.why, str) else self.why()
+
+    @cached_property
+    def citation(self) -> str:
+        """Instrument, article and the words that state the rule (or the assumption behind it)."""
+        return self.cites if isinstance(self.cites, str) else self.cites()
+
+    def _key(self) -> tuple:
+        return (self.rule_id, self.title, self.effect, self.applies, self.outcome, self.reason, self.citation,
+                self.duty_usd, self.lifted_by)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Verdict) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        names = ("rule_id", "title", "effect", "applies", "outcome", "reason", "citation", "duty_usd", "lifted_by")
+        return "Verdict(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._key(), strict=True)) + ")"
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -1,7 +1,8 @@
 """The statements of one group-commit batch: declarations, their audit entries, indexed references and guarantees.
 
 On PostgreSQL the whole batch is one statement (data-modifying CTEs fed by JSON parameters): one round trip
-instead of four, whatever the batch size. Elsewhere (SQLite, in-process) it is one multi-row statement per table.
+instead of four, whatever the batch size. On SQLite (in-process) it is one statement per table through the driver
+(:mod:`corridor.transit.bulk_sqlite`); elsewhere one multi-row Core statement per table.
 Either way a duplicate (holder, LRN) comes back without an id and writes nothing but the guarantee.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import Table, text
 from sqlalchemy.engine import Connection
 
+from corridor.transit.bulk_sqlite import insert_batch_sqlite
 from corridor.transit.db import AuditEntry, Declaration, DeclarationRef, Guarantee
 from corridor.transit.sqlutil import dialect_insert
 
@@ -38,6 +40,10 @@ def insert_batch(conn: Connection, lodgements: list[BatchRows], guarantees: list
         except (TypeError, ValueError):  # a value JSON cannot carry (NaN...): the per-table statements bind it
             return _insert_core(conn, lodgements, guarantees)
         return _insert_pg(conn, lodgements, guarantees, params)
+    if conn.dialect.name == "sqlite":
+        got = insert_batch_sqlite(conn, lodgements, guarantees)
+        if got is not None:
+            return got
     return _insert_core(conn, lodgements, guarantees)
 
 

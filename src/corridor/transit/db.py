@@ -8,6 +8,7 @@ Alembic (``corridor/transit/migrations``), never by ``create_all`` in the servic
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -29,6 +30,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -293,7 +295,13 @@ def make_engine(url: str | None = None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+            # straight to the driver: every transaction begins here, and a statement through SQLAlchemy costs more
+            # than SQLite's BEGIN; a failure (busy past the timeout) is raised as SQLAlchemy's OperationalError
+            sql = conn.get_execution_options().get("sqlite_begin", "BEGIN")
+            try:
+                conn.connection.driver_connection.execute(sql)
+            except sqlite3.Error as exc:
+                raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
 
         return engine
     return create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 
 from pydantic import ValidationError
@@ -197,10 +197,13 @@ class Declarations:
         job = self.prepare(party, data, claim)
         return self.finish(job.row, self.committer.lodge(job))
 
-    async def create_async(self, party: Party, data: DeclarationIn, claim: Claim | None = None) -> dict:
-        """As :meth:`create`, awaiting the group commit instead of blocking a thread."""
+    async def create_async(
+        self, party: Party, data: DeclarationIn, claim: Claim | None = None, *, inline: Callable[[], bool] | None = None
+    ) -> dict:
+        """As :meth:`create`, awaiting the group commit instead of blocking a thread (see
+        :meth:`GroupCommitter.lodge_async` for *inline*)."""
         job = self.prepare(party, data, claim)
-        return self.finish(job.row, await self.committer.lodge_async(job))
+        return self.finish(job.row, await self.committer.lodge_async(job, inline=inline))
 
     def submit(self, party: Party, decl_id: int, claim: Claim | None = None) -> dict:
         """Pre-lodge a draft after the business rules (rejected with its failures otherwise)."""

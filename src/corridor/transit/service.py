@@ -4,7 +4,7 @@ do what. Errors users can cause are :class:`~corridor.transit.errors.TransitErro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -120,9 +120,12 @@ class TransitService:
         """Lodge a declaration (pre-lodged after the business rules unless ``submit`` is false)."""
         return self.declarations.create(party, data, claim)
 
-    async def create_declaration_async(self, party: Party, data: DeclarationIn, claim: Claim | None = None) -> dict:
-        """As :meth:`create_declaration`, awaiting the group commit."""
-        return await self.declarations.create_async(party, data, claim)
+    async def create_declaration_async(
+        self, party: Party, data: DeclarationIn, claim: Claim | None = None, *, inline: Callable[[], bool] | None = None
+    ) -> dict:
+        """As :meth:`create_declaration`, awaiting the group commit (*inline*: whether the caller's request is the
+        only one in flight, when it may be committed on the caller's thread; see :meth:`GroupCommitter.lodge_async`)."""
+        return await self.declarations.create_async(party, data, claim, inline=inline)
 
     def submit(self, party: Party, decl_id: int, claim: Claim | None = None) -> dict:
         """Pre-lodge a draft."""
