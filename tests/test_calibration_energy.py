@@ -70,9 +70,11 @@ def test_bad_allocation_input_is_named(g):
 def test_crude_2024_split_against_published(view):
     base = solve_allocation(view, find_allocation(2024))
     split = base.split().set_index("route")
-    # the nomination through Aktau to BTC is met exactly; Russian transit fills KCP but is not Kazakh export
+    # the nomination through Aktau to BTC is met exactly; KCP carries the Russian transit (not Kazakh export)
+    # plus the Kazakh crude sold to China, which is the only Kazakh volume on it
     assert split.loc["Aktau → BTC", "modelled_t_per_year"] == pytest.approx(1.5e6)
-    assert base.link_flow("kcp") == pytest.approx(10e6)
+    assert base.link_flow("kcp") == pytest.approx(10e6 + 1e6)
+    assert split.loc["KCP to China", "modelled_t_per_year"] == pytest.approx(1e6)
     assert split["modelled_share_fraction"].sum() == pytest.approx(1.0)
     assert split.loc["CPC", "published_share_fraction"] == pytest.approx(46.3 / 57.3, rel=1e-3)
     assert sum(base.result.stranded.values()) == 0

@@ -34,7 +34,7 @@ def test_demand_grows_between_and_beyond_anchors():
 
 def test_base_demand_is_the_calibrated_matrix():
     base, calibrated = read_scenario("base"), read_scenario("calibrated_2024")
-    assert len(base.demand) == len(calibrated.demand) == 31
+    assert len(base.demand) == len(calibrated.demand) == 34
     assert {d.id: d.at(2024) for d in base.demand} == {d.id: d.at(2024) for d in calibrated.demand}
     assert {d.id: (d.cargo_class, d.commodity) for d in base.demand} == {
         d.id: (d.cargo_class, d.commodity) for d in calibrated.demand
