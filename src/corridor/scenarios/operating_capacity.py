@@ -11,9 +11,12 @@ the year view, so the equilibrium routes within them:
   x the mean tonnes of a train in that direction (container trains are lighter than ore trains; the first pass
   uses the year's mean over all rail demand, the second the mix the first pass put on that direction), and is
   marked ``slot_limited`` so the equilibrium treats it as a queue, as the simulation does;
-- a crossing or yard with ``trains_per_day`` or ``teu_per_day`` gets ``capacity_teu_per_year`` = the lower of
-  trains a day x TEU per container train x 365 and TEU a day x 365; where it also has a tonnage figure, that
-  moves with it so its bulk lane (tonnes less the container terminal) stays the one the simulation uses.
+- a crossing or yard with ``trains_per_day`` or ``teu_per_day``, or a gauge-change yard, gets
+  ``capacity_teu_per_year`` = the lowest of trains a day x TEU per container train x 365, TEU a day x 365 and
+  its tracks x 24 h / hours per train; where it also has a tonnage figure, that moves with it so its bulk lane
+  (tonnes less the container terminal) stays the one the simulation uses;
+- a ferry or feeder line with its own fleet gets the wagons or TEU its round trips (or timetable) carry, in
+  tonnes by the direction's train, never above the network's own figure (ports and berths limit it too).
 """
 
 from __future__ import annotations
