@@ -117,6 +117,9 @@ def test_offered_load_weighs_each_capacity_by_the_share_of_the_year_it_holds(net
     assert trains > 0
     assert line["demand_per_year"].sum() == pytest.approx(trains * (share * 2.0 + (1 - share) * 0.4))
     assert set(line["capacity_per_year"]) == {8760.0}
+    # route choice saw the line's slots: over the year (12 pairs a day until 30 September, 60 after) it plans no
+    # more trains than they take in either direction (1.68x and 1.39x when the equilibrium had no capacity on it)
+    assert (line["load_ratio"] <= 1.0).all()
 
 
 def test_route_choice_sees_the_line_and_yard_capacities_the_simulation_runs_on(net):
