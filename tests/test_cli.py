@@ -216,3 +216,12 @@ def test_sweep_command_local():
     doc = ok_json("sweep", "base", "--years", "2030", "--samples", "2", "--workers", "1")
     assert doc["executor"] == "local" and doc["samples"] == 2
     assert any(r["metric"] == "share_fraction" for r in doc["summary"])
+
+
+@pytest.mark.parametrize("module", ["corridor", "corridor.cli"])
+def test_python_dash_m_runs_the_command_line(module):
+    proc = subprocess.run(
+        [sys.executable, "-m", module, "network", "validate"], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("valid:") and "operating parameters" in proc.stdout
