@@ -180,3 +180,36 @@ def test_broken_tntp_line_names_file_and_line(tmp_path: Path):
     text = str(info.value)
     assert f"Broken_net.tntp:{idx + 1}" in text and "capacity" in text and "lots" in text
     assert f"Broken_net.tntp:{idx + 4}" in text and "node numbers 1..24" in text
+
+
+def test_a_queue_lasting_the_period_prices_flow_beyond_capacity():
+    """Two parallel links: a queue of capacity 100 (free cost 1) and an uncongested detour (cost 30), 150 units.
+
+    The static queue function lets the short link run at v/c 1.0475 (where its linear branch reaches 30); a queue
+    that lasts the period adds 1000 x (v/c - 1) beyond capacity, so it settles at v/c 1.00792 (1200 v/c = 1209.5).
+    """
+    demand = np.array([[0.0, 150.0], [0.0, 0.0]])
+    common = dict(alpha=np.array([0.5, 0.0]), beta=np.array([0.95, 4.0]), vdf_kind=np.array([QUEUE, 0]), rgap=1e-9)
+    args = (2, [0, 0], [1, 1], np.array([1.0, 30.0]), np.array([100.0, 0.0]), [AssignmentClass("c", demand)])
+    static = assign(*args, **common)
+    period = assign(*args, over_capacity_cost=np.array([1000.0, 0.0]), **common)
+    assert static.flows[0] == pytest.approx(104.75, rel=1e-4)
+    assert period.flows[0] == pytest.approx(100.0 * 1209.5 / 1200.0, rel=1e-4)
+    assert period.costs[0] == pytest.approx(30.0, rel=1e-4) and period.flows.sum() == pytest.approx(150.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.0, 3.0), st.floats(0.0, 500.0))
+def test_over_capacity_cost_derivative_and_integral_are_consistent(rho, over):
+    from corridor.assignment.vdf import over_capacity_cost
+
+    cap, h = np.array([100.0]), 1e-3
+    x = np.array([rho * 100.0])
+
+    def part(v: float, i: int) -> float:
+        return float(np.sum(over_capacity_cost(np.array([v]), cap, np.array([over]))[i]))
+
+    assert part(x[0], 0) == pytest.approx(over * max(rho - 1.0, 0.0))
+    if abs(rho - 1.0) > 1e-3:
+        assert part(x[0], 1) == pytest.approx((part(x[0] + h, 0) - part(x[0] - h, 0)) / (2 * h), rel=1e-3, abs=1e-9)
+    assert (part(x[0] + h, 2) - part(x[0], 2)) / h == pytest.approx(part(x[0] + h / 2, 0), rel=1e-3, abs=1e-6)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from corridor.assignment._aon import aon_load, shortest_trees
 from corridor.assignment.vdf import line_search, vdf_cost, vdf_derivative, vdf_integral, vdf_second
+from corridor.assignment.vdf import over_capacity_cost as _over
 from corridor.errors import DataError, NotConvergedError, Problem
 
 __all__ = ["ALGORITHMS", "AssignmentClass", "AssignmentResult", "assign"]
@@ -97,6 +98,7 @@ class _Problem:
     cls: list[dict]
     first_thru_node: int
     system_optimum: bool
+    over: np.ndarray  # extra cost per unit of volume/capacity beyond capacity (0: none)
 
     @property
     def m(self) -> int:
@@ -105,13 +107,17 @@ class _Problem:
     def costs_at(self, total: np.ndarray) -> np.ndarray:
         """Link costs (marginal costs for a system optimum) at total flows *total*."""
         cost = vdf_cost(total, self.t0, self.cap, self.a, self.b, self.kind, self.fixed, np.empty(self.m))
+        over, over_der, _ = _over(total, self.cap, self.over)
+        cost = cost + over
         if self.system_optimum:
-            cost = cost + total * vdf_derivative(total, self.t0, self.cap, self.a, self.b, self.kind, np.empty(self.m))
+            der = vdf_derivative(total, self.t0, self.cap, self.a, self.b, self.kind, np.empty(self.m)) + over_der
+            cost = cost + total * der
         return cost
 
     def hessian(self, total: np.ndarray) -> np.ndarray:
         """Diagonal of the objective's Hessian at *total*."""
         der = vdf_derivative(total, self.t0, self.cap, self.a, self.b, self.kind, np.empty(self.m))
+        der = der + _over(total, self.cap, self.over)[1]
         if self.system_optimum:
             der = 2.0 * der + total * vdf_second(total, self.t0, self.cap, self.a, self.b, self.kind, np.empty(self.m))
         return der
@@ -138,7 +144,10 @@ class _Problem:
         return out
 
     def objective(self, X: np.ndarray) -> float:
-        return _objective(X, self.t0, self.cap, self.a, self.b, self.kind, self.fixed, self.system_optimum)
+        over_cost, _, over_integral = _over(X, self.cap, self.over)
+        if self.system_optimum:  # total cost
+            return _objective(X, self.t0, self.cap, self.a, self.b, self.kind, self.fixed, True) + float(np.sum(X * over_cost))
+        return _objective(X, self.t0, self.cap, self.a, self.b, self.kind, self.fixed, False) + over_integral
 
 
 def _check(
@@ -189,7 +198,7 @@ def _csr_problem(
     arr = {k: v[order] for k, v in arrays.items()}
     problem = _Problem(
         indptr, tails[order], heads[order], arr["free_flow_cost"], arr["capacity"], arr["alpha"], arr["beta"], arr["kind"],
-        arr["fixed_cost"], zones, cls, int(ftn), system_optimum,
+        arr["fixed_cost"], zones, cls, int(ftn), system_optimum, arr["over_capacity_cost"],
     )  # fmt: skip
     return problem, order
 
@@ -284,7 +293,7 @@ def _iterate(p: _Problem, algorithm: str, rgap: float, max_iter: int, tracker: _
             return _Run(x, log, gap, True, it, lost)
         betas, direction = _direction(p, algorithm, X, p.total_of(y), s1, s2, tau_prev)
         sbar = _combine(betas, y, s1, s2)
-        tau = line_search(X, p.total_of(sbar) - X, p.t0, p.cap, p.a, p.b, p.kind, p.fixed, p.system_optimum, _MAX_STEP)
+        tau = line_search(X, p.total_of(sbar) - X, p.t0, p.cap, p.a, p.b, p.kind, p.fixed, p.over, p.system_optimum, _MAX_STEP)
         x = [xk + tau * (sk - xk) for xk, sk in zip(x, sbar, strict=True)]
         if tracker:
             tracker.step(cost, betas, tau)
@@ -307,6 +316,7 @@ def assign(
     beta: np.ndarray | float = 4.0,
     vdf_kind: np.ndarray | None = None,
     fixed_cost: np.ndarray | None = None,
+    over_capacity_cost: np.ndarray | None = None,
     zone_nodes: np.ndarray | None = None,
     first_thru_node: int = 0,
     algorithm: str = "bfw",
@@ -320,7 +330,8 @@ def assign(
     """Equilibrate *classes* on the network given by link arrays; stop at relative gap *rgap* or *max_iter*.
 
     Costs: ``free_flow_cost * (1 + alpha (x/c)^beta)`` for BPR links, Davidson's queue form for ``vdf_kind == 1``
-    (then ``beta`` is the linearisation point mu), plus ``fixed_cost``. With ``system_optimum`` the AON costs
+    (then ``beta`` is the linearisation point mu), plus ``fixed_cost``, plus ``over_capacity_cost * (x/c - 1)``
+    beyond capacity (a queue lasting the whole period). With ``system_optimum`` the AON costs
     are marginal costs. The relative gap is ``(sum x c - sum y c) / sum x c`` with y the all-or-nothing flows.
     """
     t_start = time.perf_counter()
@@ -332,6 +343,7 @@ def assign(
         "alpha": np.broadcast_to(np.asarray(alpha, dtype=float), (m,)).copy(),
         "beta": np.broadcast_to(np.asarray(beta, dtype=float), (m,)).copy(),
         "fixed_cost": np.zeros(m) if fixed_cost is None else np.asarray(fixed_cost, dtype=float),
+        "over_capacity_cost": np.zeros(m) if over_capacity_cost is None else np.asarray(over_capacity_cost, dtype=float),
     }
     zones = np.arange(classes[0].demand.shape[0]) if zone_nodes is None else np.asarray(zone_nodes, dtype=np.int64)
     _check(n_nodes, tails, heads, arrays, classes, zones, algorithm, rgap)
@@ -343,7 +355,7 @@ def assign(
     tracker = _RouteTracker(p.indptr, p.heads, p.tails, zones, p.cls, p.first_thru_node) if track_routes else None
     run = _iterate(p, algorithm, rgap, max_iter, tracker, callback)
     X = p.total_of(run.x)
-    cost_final = vdf_cost(X, p.t0, p.cap, p.a, p.b, p.kind, p.fixed, np.empty(m))
+    cost_final = vdf_cost(X, p.t0, p.cap, p.a, p.b, p.kind, p.fixed, np.empty(m)) + _over(X, p.cap, p.over)[0]
     wall = time.perf_counter() - t_start
     if not run.converged and raise_if_not_converged:
         raise NotConvergedError(f"relative gap {run.gap:.3g} after {run.iterations} iterations (wanted {rgap:g})")

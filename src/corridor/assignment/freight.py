@@ -224,10 +224,21 @@ def _bottlenecks(links: pd.DataFrame) -> pd.DataFrame:
 
 
 def assign_freight(
-    view: Network, demand: Sequence[Demand], year: int, *, customs: str = "auto", rgap: float = 1e-6
+    view: Network,
+    demand: Sequence[Demand],
+    year: int,
+    *,
+    customs: str = "auto",
+    rgap: float = 1e-6,
+    queue_period_h: float = 0.0,
 ) -> FreightResult:
     """Equilibrate freight *demand* of *year* (tonnes per year, one class per row) on the year view *view*, to the
-    relative gap *rgap*."""
+    relative gap *rgap*.
+
+    With *queue_period_h* the queue functions (ports, ferries, crossings, slot-limited lines) also charge, beyond
+    capacity, the mean wait of a queue that grows for that long: arrivals at rho x capacity wait (rho - 1) x t at
+    time t, so (rho - 1) x period / 2 on average (the static queue function prices an over-full facility at hours;
+    the operations simulation, which runs the year, finds weeks). 0 leaves it out."""
     total = float(sum(d.at(year) for d in demand))
     if not demand:
         empty = pd.DataFrame()
@@ -249,6 +260,7 @@ def assign_freight(
         beta=c.beta,
         vdf_kind=c.kind,
         fixed_cost=c.fixed,
+        over_capacity_cost=np.where(c.limited & (c.kind == QUEUE), c.vot * queue_period_h / 2.0, 0.0),
         zone_nodes=np.array(zones, dtype=np.int64),
         rgap=rgap,
         max_iter=400,

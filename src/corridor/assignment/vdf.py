@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
-__all__ = ["BPR", "QUEUE", "line_search", "vdf_cost", "vdf_derivative", "vdf_integral", "vdf_second"]
+__all__ = ["BPR", "QUEUE", "line_search", "over_capacity_cost", "vdf_cost", "vdf_derivative", "vdf_integral", "vdf_second"]
 
 BPR = 0
 QUEUE = 1
@@ -123,8 +124,9 @@ def vdf_integral(x, t0, cap, a, b, kind, fixed):
 
 
 @njit(cache=True)
-def line_search(x, d, t0, cap, a, b, kind, fixed, system_optimum, max_step):
-    """Step tau in [0, max_step] minimising the objective along x + tau d (bisection on the directional derivative)."""
+def line_search(x, d, t0, cap, a, b, kind, fixed, over, system_optimum, max_step):
+    """Step tau in [0, max_step] minimising the objective along x + tau d (bisection on the directional derivative);
+    *over* adds ``over * (x/cap - 1)`` beyond capacity (:func:`over_capacity_cost`)."""
     lo, hi = 0.0, max_step
 
     def slope(tau):
@@ -136,6 +138,10 @@ def line_search(x, d, t0, cap, a, b, kind, fixed, system_optimum, max_step):
             c = _cost1(y, t0[i], cap[i], a[i], b[i], kind[i]) + fixed[i]
             if system_optimum:
                 c += y * _der1(y, t0[i], cap[i], a[i], b[i], kind[i])
+            if over[i] > 0.0 and cap[i] > 0.0 and y > cap[i]:
+                c += over[i] * (y / cap[i] - 1.0)
+                if system_optimum:
+                    c += y * over[i] / cap[i]
             s += c * d[i]
         return s
 
@@ -152,3 +158,13 @@ def line_search(x, d, t0, cap, a, b, kind, fixed, system_optimum, max_step):
         if hi - lo < 1e-15:
             break
     return 0.5 * (lo + hi)
+
+
+def over_capacity_cost(x: np.ndarray, cap: np.ndarray, over: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | float, float]:
+    """An extra cost ``over * (x/cap - 1)`` beyond capacity (0 below it), as a queue that lasts the whole period adds:
+    (cost per link, its derivative per link, its integral summed over links); scalar zeros when *over* is all 0."""
+    if not over.any():
+        return 0.0, 0.0, 0.0
+    excess = np.where((over > 0) & (cap > 0), np.maximum(np.divide(x, cap, out=np.zeros_like(x), where=cap > 0) - 1.0, 0.0), 0.0)
+    der = np.where(excess > 0, np.divide(over, cap, out=np.zeros_like(x), where=cap > 0), 0.0)
+    return over * excess, der, float(np.sum(over * cap * excess * excess / 2.0))

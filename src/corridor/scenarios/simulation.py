@@ -103,7 +103,8 @@ def _assign_within_capacity(view: Network, scenario: Scenario, year: int, ops: O
     mean_wagons = sum(n * (wagons[k].mean if wagons[k] else 1.0) for k, n in trains.items()) / max(sum(trains.values()), 1e-9)
 
     def assign(routed: Network) -> FreightResult:
-        return assign_freight(routed, scenario.demand, year, customs=scenario.customs, rgap=SIM_RGAP)
+        # the simulation runs the year: an over-full facility's queue grows all year, and route choice prices it so
+        return assign_freight(routed, scenario.demand, year, customs=scenario.customs, rgap=SIM_RGAP, queue_period_h=8760.0)
 
     first = operating_view(view, ops, mean_t, teu, wagons_per_train=mean_wagons)
     masses = train_tonnes_by_link(first, assign(first).paths, per_train)
