@@ -71,7 +71,8 @@ def _yard_capacity_teu(ops: Operations, node: str, teu_per_train: float) -> floa
 def _vessel_units_per_year(ops: Operations, link: str, row: Mapping, speed_kmh: float) -> tuple[float, str] | None:
     """Wagons or TEU a vessel line with its own fleet carries a year in one direction (as the simulation's load
     table counts it: the fleet's round trips when ships leave full, else no more than its timetable), or None."""
-    if ops.row(link, "fleet") is None or ops.row(link, "fleet").get("facility") != link:
+    own_fleet = ops.row(link, "fleet")
+    if own_fleet is None or own_fleet.get("facility") != link:  # the * default row is no fleet of this line
         return None
     unit = "wagons" if ops.value(link, "vessel_capacity_wagons") is not None and str(row["mode"]) == "ferry" else "teu"
     capacity, fleet = ops.value(link, f"vessel_capacity_{unit}"), ops.value(link, "fleet")
