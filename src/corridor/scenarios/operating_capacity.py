@@ -29,7 +29,7 @@ import pandas as pd
 
 from corridor.assignment.freight import freight_graph
 from corridor.model import Network
-from corridor.simulation.params import Operations
+from corridor.simulation.params import Operations, optional_float
 
 __all__ = ["SLOT_LIMITED", "lowest_in_year", "mean_train_t", "operating_view", "train_tonnes_by_link"]
 
@@ -49,11 +49,9 @@ def lowest_in_year(ops: Operations, facility: str, parameter: str) -> float | No
 
 
 def _num(value: object) -> float:
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.inf
-    return math.inf if math.isnan(out) else out
+    """A capacity cell as a float: no value means no limit (inf)."""
+    out = optional_float(value)
+    return math.inf if out is None else out
 
 
 def _line_capacity_t(ops: Operations, link: str, train_t: float) -> float:

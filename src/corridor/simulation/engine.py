@@ -10,13 +10,14 @@ from __future__ import annotations
 import gc
 import math
 import zlib
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
 
 from corridor.simulation.facilities import Port, SlotGate, VesselLine, Yard, union_hours
+from corridor.simulation.load import line_occupancy, yard_occupancy
 from corridor.simulation.params import Dist
 from corridor.simulation.plan import COMPONENTS, Plan, Stage
 
@@ -40,45 +41,6 @@ class Replication:
     created: int
     in_flight: list[int]  # trains generated but not delivered when the run ended
     borders: dict[int, list[str]] = field(default_factory=dict)  # train -> border nodes passed (plan.trace)
-
-
-def _line_occupancy(spec: dict) -> Callable[[float, float], float]:
-    """Hours a train holds a line's slot: the longest of the headway, 24 h / trains a day and its tonnes at the
-    line's tonnes an hour (the constant parts worked out once; same arithmetic as per train)."""
-    tpd, tpy, headway = spec["trains_per_day"], spec["t_per_year"], spec["headway_h"]
-    base_h = headway or 0.0
-    if tpd:
-        base_h = max(base_h, 24.0 / tpd)
-    t_per_h = tpy / 8760.0 if tpy else 0.0
-
-    def occupancy(tonnes: float, teu: float) -> float:
-        if t_per_h:
-            h = tonnes / t_per_h
-            return h if h > base_h else base_h
-        return base_h
-
-    return occupancy
-
-
-def _yard_occupancy(spec: dict) -> Callable[[float, float], float]:
-    """Hours a train holds a yard's daily gate: max(per train, per TEU, per tonne) of its daily figures."""
-    tpd, teu_day, tpy = spec["trains_per_day"], spec["teu_per_day"], spec.get("t_per_year")
-    per_train_h = 24.0 / tpd if tpd else 0.0
-
-    def occupancy(tonnes: float, teu: float) -> float:
-        # max(per train, per TEU, per tonne), with max's tie-break (the first of equals)
-        h = per_train_h
-        if teu_day:
-            x = teu * 24.0 / teu_day
-            if x > h:
-                h = x
-        if tpy:
-            x = tonnes * 8760.0 / tpy
-            if x > h:
-                h = x
-        return h
-
-    return occupancy
 
 
 class _Model:
@@ -119,19 +81,19 @@ class _Model:
         )
 
     def _gate(self, spec: dict) -> SlotGate:
-        changes = [(t_h, _line_occupancy({**spec, **delta})) for t_h, delta in spec.get("changes", ())]
+        changes = [(t_h, line_occupancy({**spec, **delta})) for t_h, delta in spec.get("changes", ())]
         kind = "window" if spec["window"] else "line"
         tpd = spec["trains_per_day"]
         return SlotGate(
-            self.env, spec["facility_id"], kind, spec["node"], _line_occupancy(spec), spec["window"], tpd or math.nan, changes
+            self.env, spec["facility_id"], kind, spec["node"], line_occupancy(spec), spec["window"], tpd or math.nan, changes
         )
 
     def _yard(self, key: str, spec: dict) -> Yard:
         node = spec.get("node", key)
         gate = None
-        changes = [(t_h, _yard_occupancy({**spec, **delta})) for t_h, delta in spec.get("changes", ())]
+        changes = [(t_h, yard_occupancy({**spec, **delta})) for t_h, delta in spec.get("changes", ())]
         if spec["trains_per_day"] or spec["teu_per_day"] or spec.get("t_per_year") or changes:
-            gate = SlotGate(self.env, key, "yard_gate", node, _yard_occupancy(spec), changes=changes)
+            gate = SlotGate(self.env, key, "yard_gate", node, yard_occupancy(spec), changes=changes)
         return Yard(self.env, node, spec["tracks"], spec["processing"], gate, self.rng(f"yard:{key}"), facility_id=key)
 
     def _line(self, key: str, spec: dict) -> VesselLine:

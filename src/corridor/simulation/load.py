@@ -5,11 +5,13 @@ a result's door-to-door times there depend on the simulated length; this table s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from corridor.simulation.plan import Plan
 
-__all__ = ["LOAD_COLUMNS", "offered_load", "over_capacity_by_route"]
+__all__ = ["LOAD_COLUMNS", "line_occupancy", "offered_load", "over_capacity_by_route", "yard_occupancy"]
 
 LOAD_COLUMNS = ["facility_id", "kind", "node", "demand_per_year", "unit", "capacity_per_year", "load_ratio"]
 _YEAR_H = 8760.0
@@ -26,19 +28,43 @@ def _train(plan: Plan, cargo: str) -> tuple[float, float, float]:
     return 0.0, wagons * float(spec.get("t_per_wagon") or 0.0), wagons
 
 
-def _gate_h(spec: dict, tonnes: float) -> float:
-    """Hours of its slot one train takes (as :class:`corridor.simulation.facilities.SlotGate` books them)."""
-    h = spec.get("headway_h") or 0.0
-    if spec.get("trains_per_day"):
-        h = max(h, 24.0 / spec["trains_per_day"])
-    if spec.get("t_per_year"):
-        h = max(h, tonnes / (spec["t_per_year"] / _YEAR_H))
-    return h
+def line_occupancy(spec: dict) -> Callable[[float, float], float]:
+    """Hours a train holds a line's slot: the longest of the headway, 24 h / trains a day and its tonnes at the
+    line's tonnes an hour (the constant parts worked out once; same arithmetic as per train)."""
+    tpd, tpy, headway = spec["trains_per_day"], spec["t_per_year"], spec["headway_h"]
+    base_h = headway or 0.0
+    if tpd:
+        base_h = max(base_h, 24.0 / tpd)
+    t_per_h = tpy / 8760.0 if tpy else 0.0
+
+    def occupancy(tonnes: float, teu: float) -> float:
+        if t_per_h:
+            h = tonnes / t_per_h
+            return h if h > base_h else base_h
+        return base_h
+
+    return occupancy
 
 
-def _yard_gate_h(spec: dict, tonnes: float, teu: float) -> float:
-    tpd, teu_day, tpy = spec.get("trains_per_day"), spec.get("teu_per_day"), spec.get("t_per_year")
-    return max(24.0 / tpd if tpd else 0.0, teu * 24.0 / teu_day if teu_day else 0.0, tonnes * _YEAR_H / tpy if tpy else 0.0)
+def yard_occupancy(spec: dict) -> Callable[[float, float], float]:
+    """Hours a train holds a yard's daily gate: max(per train, per TEU, per tonne) of its daily figures."""
+    tpd, teu_day, tpy = spec["trains_per_day"], spec["teu_per_day"], spec.get("t_per_year")
+    per_train_h = 24.0 / tpd if tpd else 0.0
+
+    def occupancy(tonnes: float, teu: float) -> float:
+        # max(per train, per TEU, per tonne), with max's tie-break (the first of equals)
+        h = per_train_h
+        if teu_day:
+            x = teu * 24.0 / teu_day
+            if x > h:
+                h = x
+        if tpy:
+            x = tonnes * 8760.0 / tpy
+            if x > h:
+                h = x
+        return h
+
+    return occupancy
 
 
 def _line_capacity(spec: dict) -> float:
@@ -75,13 +101,13 @@ def _loads(plan: Plan) -> tuple[dict[tuple[str, str, str, str], list[float]], li
                 window = g["window"]
                 open_h = (window[1] - window[0]) % 24.0 or 24.0 if window else 24.0
                 key = (g["facility_id"], "line" if not window else "window", g["node"], "slot h")
-                add(key, n * sum(share * _gate_h(s, tonnes) for share, s in _periods(g)), 365.0 * open_h)
+                add(key, n * sum(share * line_occupancy(s)(tonnes, teu) for share, s in _periods(g)), 365.0 * open_h)
             elif st.kind == "border" and st.yard:
                 y = plan.yards[st.yard]
                 node = y.get("node", st.yard)
                 add((st.yard, "gauge_change", node, "track h"), n * y["processing"].mean, y["tracks"] * _YEAR_H)
                 if y["trains_per_day"] or y["teu_per_day"] or y.get("t_per_year") or y.get("changes"):
-                    hours = sum(share * _yard_gate_h(s, tonnes, teu) for share, s in _periods(y))
+                    hours = sum(share * yard_occupancy(s)(tonnes, teu) for share, s in _periods(y))
                     add((st.yard, "yard_gate", node, "slot h"), n * hours, _YEAR_H)
             elif st.kind == "vessel":
                 s = plan.lines[st.facility]

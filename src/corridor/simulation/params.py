@@ -17,7 +17,16 @@ import pandas as pd
 
 from corridor.errors import DataError, Problem
 
-__all__ = ["DISTRIBUTIONS", "KINDS", "PARAMETERS", "PSEUDO_FACILITIES", "Dist", "Operations", "check_operations"]
+__all__ = [
+    "DISTRIBUTIONS",
+    "KINDS",
+    "PARAMETERS",
+    "PSEUDO_FACILITIES",
+    "Dist",
+    "Operations",
+    "check_operations",
+    "optional_float",
+]
 
 DISTRIBUTIONS = ("fixed", "uniform", "gamma")
 KINDS = ("sourced", "computed", "assumption")
@@ -69,7 +78,8 @@ class Dist:
         return self.low
 
 
-def _num(value: object) -> float | None:
+def optional_float(value: object) -> float | None:
+    """*value* as a float, or None for an empty, non-numeric or NaN cell."""
     if value is None:
         return None
     try:
@@ -82,9 +92,9 @@ def _num(value: object) -> float | None:
 def _start_h(row: Mapping) -> float:
     """Hours from 1 January of the row's year to its ``valid_from`` day (0 when it holds from 1 January)."""
     day = row.get("valid_from")
-    if day is None or (isinstance(day, float) and math.isnan(day)) or not str(day).strip() or str(day) == "NaT":
+    if day is None or pd.isna(day) or not str(day).strip():
         return 0.0
-    when = pd.Timestamp(str(day))
+    when = pd.Timestamp(day)
     return float((when - pd.Timestamp(year=when.year, month=1, day=1)).total_seconds() / 3600.0)
 
 
@@ -97,8 +107,8 @@ def check_operations(table: pd.DataFrame, known_facilities: Iterable[str]) -> No
     known = set(known_facilities) | set(PSEUDO_FACILITIES)
     problems: list[Problem] = []
     for _, r in table.iterrows():
-        line = int(r["_line"]) if "_line" in r and _num(r["_line"]) is not None else None
-        value, high = _num(r["value"]), _num(r.get("value_high"))
+        line = int(r["_line"]) if "_line" in r and optional_float(r["_line"]) is not None else None
+        value, high = optional_float(r["value"]), optional_float(r.get("value_high"))
         if value is None or value < 0:
             problems.append(Problem(FILE, line, f"{r['param_id']}.value", r["value"], "a number >= 0"))
         if high is not None and value is not None and high < value:
@@ -205,9 +215,9 @@ class Operations:
                     },
                 )
             return default
-        low, high = float(row["value"]), _num(row.get("value_high"))
+        low, high = float(row["value"]), optional_float(row.get("value_high"))
         kind = str(row.get("distribution") or "fixed")
-        cv = _num(row.get("cv"))
+        cv = optional_float(row.get("cv"))
         if kind == "gamma" and cv is None:
             cv_row = self.row(facility, _CV_PARAMETER.get(parameter, parameter + "_cv"))
             cv = float(cv_row["value"]) if cv_row else 0.0

@@ -16,7 +16,7 @@ import pandas as pd
 from corridor.errors import DataError, Problem
 from corridor.graph.lanes import split_facilities
 from corridor.model import Network
-from corridor.simulation.params import PARAMETERS, PSEUDO_FACILITIES, Dist, Operations, check_operations
+from corridor.simulation.params import PARAMETERS, PSEUDO_FACILITIES, Dist, Operations, check_operations, optional_float
 
 __all__ = ["COMPONENTS", "Hop", "Plan", "Stage", "TrafficRoute", "build_plan", "check_overrides", "network_ids"]
 
@@ -84,14 +84,6 @@ class Plan:
     trace: bool = False
 
 
-def _f(value: object) -> float | None:
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
-
-
 class _Builder:
     def __init__(self, view: Network, ops: Operations, customs: str) -> None:
         self.view, self.ops, self.customs = view, ops, customs
@@ -116,7 +108,7 @@ class _Builder:
         tpd = o.value(base, "line_trains_per_day")
         tpy = o.value(base, "line_t_per_year")
         if tpy is None and link_ref in self.links.index and str(self.links.loc[link_ref, "mode"]) == "rail":
-            tpy = _f(self.links.loc[link_ref, "capacity_t_per_year"])
+            tpy = optional_float(self.links.loc[link_ref, "capacity_t_per_year"])
             if tpy is not None:
                 o.value(
                     base, "line_t_per_year", tpy, note=f"links.csv capacity_t_per_year of {base} (see the network's provenance)"
@@ -166,7 +158,7 @@ class _Builder:
         if key in self.yards:
             return key
         o = self.ops
-        dwell = _f(self.transfers.loc[transfer_ref, "dwell_h"]) if transfer_ref in self.transfers.index else None
+        dwell = optional_float(self.transfers.loc[transfer_ref, "dwell_h"]) if transfer_ref in self.transfers.index else None
         proc = o.dist(
             node,
             "processing_h",
@@ -212,7 +204,7 @@ class _Builder:
         if node in self.borders:
             return node
         r, o = self.nodes.loc[node], self.ops
-        digital_h, since = _f(r["customs_digital_h"]), _f(r["digital_customs_from_year"])
+        digital_h, since = optional_float(r["customs_digital_h"]), optional_float(r["digital_customs_from_year"])
         year = self.view.year or 0
         digital = digital_h is not None and (self.customs == "digital" or (self.customs == "auto" and (since or 0) <= year))
         direction = "inbound" if str(self.nodes.loc[from_node, "country"]) != str(r["country"]) else "outbound"
@@ -224,7 +216,7 @@ class _Builder:
                 note=f"nodes.csv customs_digital_h of {node} (digital declarations from {int(since or 0)})",
             )
         else:
-            paper = _f(r["customs_paper_h"]) or 0.0
+            paper = optional_float(r["customs_paper_h"]) or 0.0
             cv = o.value("*", "bcp_dwell_cv") or 0.0
             dwell = o.dist(node, f"bcp_dwell_paper_{direction}_h") or o.dist(
                 node, "bcp_dwell_paper_h", Dist("gamma", paper, cv=cv), note=f"nodes.csv customs_paper_h of {node}"
@@ -344,7 +336,7 @@ class _Builder:
                 elif kind == "port_handling":
                     out.append(Stage("port", self.port(h.to_node)))
                 elif kind != "ferry_loading":  # ferry loading is the vessel's berth time
-                    dwell = _f(self.transfers.loc[h.ref, "dwell_h"]) if h.ref in self.transfers.index else None
+                    dwell = optional_float(self.transfers.loc[h.ref, "dwell_h"]) if h.ref in self.transfers.index else None
                     out.append(Stage("transship", hours=dwell or 0.0))
             i += 1
         return _merge_runs(out)
@@ -398,7 +390,7 @@ def check_overrides(overrides: Mapping[str, float], known: set[str]) -> None:
             problems.append(
                 Problem("overrides", None, f"{key} (parameter)", parameter, "one of " + ", ".join(sorted(PARAMETERS)))
             )
-        if _f(value) is None or float(value) < 0:
+        if optional_float(value) is None or float(value) < 0:
             problems.append(Problem("overrides", None, key, value, "a number >= 0"))
     if problems:
         raise DataError(problems)
