@@ -18,13 +18,13 @@ from corridor.assignment.freight import FreightResult, assign_freight
 from corridor.data.operations import read_operations
 from corridor.data.scenario_files import read_scenario
 from corridor.errors import DataError, Problem
-from corridor.model import CargoClass, Network
+from corridor.model import Network
 from corridor.model.scenario import Scenario
 from corridor.routing import compare_corridors
 from corridor.scenarios.executors import Executor, run_tasks
 from corridor.scenarios.operating_capacity import mean_train_t, operating_view, train_tonnes_by_link
 from corridor.scenarios.run import scenario_key
-from corridor.scenarios.traffic import ENERGY_COMMODITIES, SIM_RGAP, DemandTrains, demand_trains, hops_of, tonnes_per_train
+from corridor.scenarios.traffic import SIM_RGAP, DemandTrains, demand_trains, hops_of, tonnes_per_train, train_kind
 from corridor.schema import MODEL_YEARS
 from corridor.simulation import Mapper, Plan, SimulationResult, TrafficRoute, build_plan, network_ids, run_plan
 from corridor.simulation.params import Operations
@@ -94,9 +94,9 @@ def _assign_within_capacity(view: Network, scenario: Scenario, year: int, ops: O
     per_train = tonnes_per_train(view, ops)
     tonnes: dict[str, float] = {}
     for d in scenario.demand:
-        if d.cargo_class != CargoClass.GAS and d.commodity.lower() not in ENERGY_COMMODITIES:
-            cargo = "container" if d.cargo_class == CargoClass.CONTAINER else "bulk"
-            tonnes[cargo] = tonnes.get(cargo, 0.0) + d.at(year)
+        kind = train_kind(d)
+        if kind is not None:
+            tonnes[kind] = tonnes.get(kind, 0.0) + d.at(year)
     mean_t, teu = mean_train_t(tonnes, per_train), ops.value("container_train", "teu_per_train") or 1.0
     wagons = {k: ops.dist(f"{k}_train", "wagons_per_train") for k in ("container", "bulk")}
     trains = {k: t / per_train[k] for k, t in tonnes.items() if t > 0}

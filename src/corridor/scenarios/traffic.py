@@ -35,6 +35,7 @@ __all__ = [
     "demand_trains",
     "hops_of",
     "tonnes_per_train",
+    "train_kind",
 ]
 
 #: Paths carrying less than this share of their pair's flow are dropped and the pair's other paths scaled up
@@ -101,6 +102,14 @@ def _cargo(d: Demand) -> str:
     return "container" if d.cargo_class == CargoClass.CONTAINER else d.cargo_class.value
 
 
+def train_kind(d: Demand) -> str | None:
+    """The train a demand row rides: ``container`` or ``bulk`` (any other freight class); None for energy, which
+    goes by pipeline or tanker."""
+    if d.cargo_class == CargoClass.GAS or d.commodity.lower() in ENERGY_COMMODITIES:
+        return None
+    return "container" if d.cargo_class == CargoClass.CONTAINER else "bulk"
+
+
 def _row(d: Demand, cargo: str, o: str, dst: str, cid: str, reason: str, tonnes: float) -> dict:
     return dict(zip(NOT_SIMULATED_COLUMNS, (d.id, cargo, o, dst, cid, reason, tonnes), strict=True))
 
@@ -112,7 +121,8 @@ def _row_trains(
     o, dst, tonnes, cargo = view.resolve(d.origin), view.resolve(d.destination), d.at(year), _cargo(d)
     if tonnes <= 0:
         return [], []
-    if d.cargo_class == CargoClass.GAS or d.commodity.lower() in ENERGY_COMMODITIES:
+    kind = train_kind(d)
+    if kind is None:
         return [], [_row(d, cargo, o, dst, "", "pipeline or tanker (energy, not trains)", tonnes)]
     mine = paths[
         (paths["class"] == class_key(d.cargo_class, d.avoid_countries)) & (paths["origin"] == o) & (paths["destination"] == dst)
@@ -135,7 +145,7 @@ def _row_trains(
         hops = hops_of(route)
         if trimmed:
             left.append(_row(d, cargo, o, dst, cid, "sea leg at the end of the path (the train runs to or from the port)", t))
-        unit = per_train["container" if cargo == "container" else "bulk"]
+        unit = per_train[kind]
         rid = f"{d.id}:{cid}:{k}"
         routes.append(TrafficRoute(rid, cid, hops[0].from_node, hops[-1].to_node, cargo, hops, t / unit, "scenario"))
     return routes, left
