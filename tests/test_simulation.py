@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import simpy
+from simulation_helpers import yard_starts
 
 from corridor.data.operations import read_operations
 from corridor.errors import DataError
@@ -169,15 +170,7 @@ def test_gauge_change_yard_keeps_its_daily_train_limit():
     from corridor.simulation.facilities import SlotGate
 
     gate = SlotGate(env, "dostyk", "yard_gate", "dostyk", lambda t, teu: 24.0 / 12)  # 12 trains a day
-    yard = Yard(env, "dostyk", 4, Dist("fixed", 1.0), gate, np.random.default_rng(0))
-
-    def train():
-        yield from yard.process(1000.0, 100.0)
-
-    for _ in range(24):
-        env.process(train())
-    env.run(until=100)
-    starts = sorted(a for a, _ in yard.intervals)
+    starts = yard_starts(env, gate, tracks=4, processing_h=1.0, trains=24)
     assert starts == [2.0 * i for i in range(24)]  # one every two hours despite four free tracks
 
 

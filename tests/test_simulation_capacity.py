@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 import simpy
+from simulation_helpers import yard_starts
 
 from corridor.data.operations import read_operations
 from corridor.data.scenario_files import read_scenario
 from corridor.scenarios.operating_capacity import SLOT_LIMITED, lowest_in_year, mean_train_t, operating_view
 from corridor.simulation import Operations
-from corridor.simulation.facilities import SlotGate, Yard
+from corridor.simulation.facilities import SlotGate
 from corridor.simulation.load import offered_load
-from corridor.simulation.params import Dist
 
 SEP_30_H = (pd.Timestamp("2025-09-30") - pd.Timestamp("2025-01-01")).total_seconds() / 3600.0
 
@@ -74,15 +73,7 @@ def test_a_gate_serves_at_the_new_rate_from_the_day_its_capacity_changes():
 def test_a_yard_gate_with_a_dated_rate_keeps_its_tracks():
     env = simpy.Environment()
     gate = SlotGate(env, "y", "yard_gate", "y", lambda t, teu: 4.0, changes=[(8.0, lambda t, teu: 1.0)])
-    yard = Yard(env, "y", 1, Dist("fixed", 0.5), gate, np.random.default_rng(0))
-
-    def train():
-        yield from yard.process(1000.0, 100.0)
-
-    for _ in range(5):
-        env.process(train())
-    env.run(until=100)
-    assert sorted(a for a, _ in yard.intervals) == [0.0, 4.0, 8.0, 9.0, 10.0]
+    assert yard_starts(env, gate, tracks=1, processing_h=0.5, trains=5) == [0.0, 4.0, 8.0, 9.0, 10.0]
 
 
 def test_the_shipped_dostyk_moyinty_line_doubles_on_30_september_2025(net):

@@ -202,8 +202,8 @@ class Network:
                 frame = tables[str(p["table"])]
                 mask = frame["base_id"] == p["record_id"] if "base_id" in frame.columns else frame.index == p["record_id"]
                 frame.loc[mask, str(p["field"])] = p["value"]
-        undated = self.parameters.loc[UNDATED_PARAMETER, "value"] if UNDATED_PARAMETER in self.parameters.index else None
-        undated_from = float(undated) if undated is not None else -np.inf
+        # a dataset without the row (older or hand-made ones) keeps undated planned rows open in every year
+        undated_from = self.parameter(UNDATED_PARAMETER) if UNDATED_PARAMETER in self.parameters.index else -np.inf
         nodes = nodes[_active(nodes, year, include_planned)]  # places stay; the rule dates the lines into them
         links = links[_active(links, year, include_planned, undated_from)]
         links = links[links["from_node"].isin(nodes.index) & links["to_node"].isin(nodes.index)]
