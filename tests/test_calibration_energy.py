@@ -8,7 +8,7 @@ from corridor.data.allocation_files import find_allocation
 from corridor.data.csvdir import read_dataset
 from corridor.errors import DataError
 from corridor.graph import compile_graph
-from corridor.model import CargoClass
+from corridor.model import CargoClass, Layer
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,20 @@ def test_bad_allocation_input_is_named(g):
     text = str(exc.value)
     for field in ("groups.x.node", "groups.x.amount", "groups.x.links", "sinks.atlantis", "contracts.kcp.min"):
         assert field in text
+
+
+def test_a_group_entering_on_a_layer_crosses_the_port_transfer(g):
+    # at its gate a group may start on any layer, so crude "at Aktau" could skip the 5.2 Mt oil berths
+    free = allocate_energy(g, groups=[SupplyGroup("f", "aktau", 8e6)], sinks={"ceyhan": None})
+    assert free.link_flow("btc") == pytest.approx(8e6)
+    # entering on the rail layer it must be loaded over the berths (transfer aktau_oil), the rest is stranded
+    grp = SupplyGroup("f", "aktau", 8e6, entry_layer=Layer.RAIL_1520)
+    res = allocate_energy(g, groups=[grp], sinks={"ceyhan": None})
+    assert res.link_flow("btc") == pytest.approx(5.2e6)
+    assert res.stranded["f"] == pytest.approx(2.8e6)
+    with pytest.raises(DataError) as exc:
+        allocate_energy(g, groups=[SupplyGroup("p", "aktau", 1.0, entry_layer=Layer.GAS_PIPELINE)], sinks={"ceyhan": None})
+    assert "groups.p.entry_layer" in str(exc.value) and "gas_pipeline" in str(exc.value)
 
 
 def test_crude_2024_split_against_published(view):

@@ -88,10 +88,16 @@ def test_allocation_cases_follow_the_year_network(view):
     base = solve_case(view, crude)
     assert base.link_flow("tanker_aktau_sangachal") == pytest.approx(1.5e6)  # the nomination
     assert base.stranded_total == pytest.approx(0, abs=1)
-    # the fields loading at Aktau ship their 2.319 Mt by tanker to Makhachkala, nowhere else
-    aktau = base.result.groups[base.result.groups["group"] == "aktau_fields"].set_index("link_id")["flow_t_per_year"]
-    assert aktau["tanker_aktau_makhachkala"] == pytest.approx(2.319e6) and "tanker_aktau_sangachal" not in aktau
-    assert base.link_flow("tanker_aktau_makhachkala") == pytest.approx(2.319e6)
+    # the Aktau fields sold north ship their 1.984 Mt by tanker to Makhachkala, nowhere else
+    groups = base.result.groups
+    aktau = groups[groups["group"] == "aktau_fields"].set_index("link_id")["flow_t_per_year"]
+    assert aktau["tanker_aktau_makhachkala"] == pytest.approx(1.984e6) and "tanker_aktau_sangachal" not in aktau
+    assert base.link_flow("tanker_aktau_makhachkala") == pytest.approx(1.984e6)
+    # their 0.335 Mt bought for BTC share the 1.5 Mt nomination; CPC shippers' crude fills the rest
+    on_btc = groups[groups["link_id"] == "tanker_aktau_sangachal"].set_index("group")["flow_t_per_year"]
+    assert on_btc["aktau_fields_btc"] == pytest.approx(0.335e6)
+    assert on_btc.drop("aktau_fields_btc").sum() == pytest.approx(1.165e6)
+    assert set(on_btc.index) <= {"aktau_fields_btc", "tengiz", "kashagan"}
     # CPC cut to zero: its shippers' crude has no other contracted outlet but the 1.5 Mt tankers
     cut = solve_case(
         replace(

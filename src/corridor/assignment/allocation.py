@@ -4,8 +4,9 @@ Least cost alone sends every tonne down the cheapest pipe. Real exports follow c
 ship through the pipeline they hold capacity in, a transit agreement reserves volume, a nomination fixes a
 tanker programme. :func:`allocate_energy` keeps least cost only for what contracts leave free:
 
-- each supply group (a field, a shipper class, a transit flow) enters at a node and may use only the links
-  it has access to (``links``) — or every link but some (``deny``);
+- each supply group (a field, a shipper class, a transit flow) enters at a node — at any of its layers, or at
+  one (``entry_layer``: crude that reaches a port by rail must still cross the port's loading berths) — and may
+  use only the links it has access to (``links``) — or every link but some (``deny``);
 - contracts put lower and upper bounds on the flow of a link in its own direction (``min``, ``max``; a
   nomination is both); the reverse direction of a contracted link is closed, so a lower bound cannot be met by
   sending oil round a loop;
@@ -28,7 +29,7 @@ from scipy.sparse import coo_matrix
 
 from corridor.errors import DataError, NotConvergedError, Problem
 from corridor.graph import ArcKind, CompiledGraph
-from corridor.model import CARGO_UNIT
+from corridor.model import CARGO_UNIT, Layer
 from corridor.units import per_year
 
 __all__ = ["AllocationResult", "Contract", "SupplyGroup", "allocate_energy"]
@@ -44,6 +45,7 @@ class SupplyGroup:
     links: frozenset[str] | None = None
     deny: frozenset[str] = frozenset()
     source: str = ""
+    entry_layer: Layer | None = None  # None: the node's gate (any layer)
 
 
 @dataclass(frozen=True)
@@ -88,12 +90,21 @@ class AllocationResult:
         )
 
 
+def _entry(g: CompiledGraph, grp: SupplyGroup) -> int | None:
+    """The vertex where *grp* enters: its node's vertex on its entry layer (None if the layer is not there)."""
+    hit = np.flatnonzero((g.vertex_node == grp.node) & (g.vertex_layer == str(grp.entry_layer)))
+    return int(hit[0]) if len(hit) else None
+
+
 def _check(g: CompiledGraph, groups, sinks, contracts, tariffs) -> None:
     problems = []
     bases = {str(b) for b in g.base if b}
     for grp in groups:
         if grp.node not in g.origin_gate:
             problems.append(Problem("(allocation)", None, f"groups.{grp.name}.node", grp.node, "a node of the network"))
+        elif grp.entry_layer is not None and _entry(g, grp) is None:
+            want = f"a layer with an active {g.cargo.value} link at {grp.node}"
+            problems.append(Problem("(allocation)", None, f"groups.{grp.name}.entry_layer", grp.entry_layer.value, want))
         if not np.isfinite(grp.amount) or grp.amount < 0:
             problems.append(Problem("(allocation)", None, f"groups.{grp.name}.amount", grp.amount, "an amount >= 0"))
         for link in sorted((grp.links or frozenset()) | grp.deny):
@@ -164,10 +175,11 @@ def allocate_energy(
         rows += [voff + g.tails, voff + g.indices, voff + np.array([g.dest_gate[s] for s in sink_nodes], dtype=np.int64)]
         cols += [off + arcs, off + arcs, off + n_arcs + np.arange(n_s)]
         vals += [np.ones(n_arcs), -np.ones(n_arcs), np.ones(n_s)]
-        rows.append(np.array([voff + g.origin_gate[grp.node]]))
+        entry = g.origin_gate[grp.node] if grp.entry_layer is None else _entry(g, grp)
+        rows.append(np.array([voff + entry]))
         cols.append(np.array([off + per - 1]))
         vals.append(np.ones(1))
-        b[voff + g.origin_gate[grp.node]] += grp.amount
+        b[voff + entry] += grp.amount
     A_eq = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_g * n_v, n_var)).tocsr()
     A_ub, b_ub = _inequalities(g, cap, sinks, sink_nodes, contracts, n_g, per, n_var)
     bounds = np.column_stack([np.zeros(n_var), np.where(np.isfinite(upper), upper, np.inf)])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.errors import DataError, Problem
-from corridor.schema.enums import CargoClass
+from corridor.schema.enums import CargoClass, Layer
 
 __all__ = ["ENERGY_DIR", "AllocationCase", "allocation_path", "find_allocation", "read_allocation"]
 
@@ -27,7 +27,7 @@ class AllocationCase:
     name: str
     year: int
     cargo: CargoClass
-    groups: tuple[dict, ...]  # name, node, amount, links (None = all), deny, source
+    groups: tuple[dict, ...]  # name, node, amount, links (None = all), deny, source, entry_layer (None = any)
     sinks: dict[str, float | None]
     contracts: tuple[dict, ...] = ()  # link, min_flow, max_flow, source
     tariffs: dict[str, float] = field(default_factory=dict)
@@ -45,6 +45,17 @@ def _amount(where: str, key: str, value: Any, problems: list[Problem]) -> float:
         problems.append(Problem(where, None, key, value, "a number >= 0"))
         return 0.0
     return float(value)
+
+
+def _layer(where: str, key: str, value: Any, problems: list[Problem]) -> Layer | None:
+    """A group's optional entry layer: one of the network's layers, or None (the node's gate, any layer)."""
+    if value is None:
+        return None
+    try:
+        return Layer(str(value))
+    except ValueError:
+        problems.append(Problem(where, None, key, value, "one of " + ", ".join(x.value for x in Layer)))
+        return None
 
 
 def _cited(where: str, key: str, item: dict, problems: list[Problem]) -> None:
@@ -102,6 +113,7 @@ def read_allocation(path: str | Path) -> AllocationCase:
                 "links": frozenset(links) if links is not None else None,
                 "deny": frozenset(g.get("deny", ())),
                 "source": str(g.get("source", "")),
+                "entry_layer": _layer(where, f"{tag}.entry_layer", g.get("entry_layer"), problems),
             }
         )
         if g.get("transit"):

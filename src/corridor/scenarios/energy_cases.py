@@ -142,7 +142,8 @@ def solve_case(
             closed.append(x["name"])
             continue
         links = None if x["links"] is None else frozenset(x["links"]) & bases
-        groups.append(SupplyGroup(x["name"], x["node"], x["amount"], links, frozenset(x["deny"]) & bases, x["source"]))
+        deny = frozenset(x["deny"]) & bases
+        groups.append(SupplyGroup(x["name"], x["node"], x["amount"], links, deny, x["source"], x.get("entry_layer")))
     sinks = {k: v for k, v in case.sinks.items() if k in g.dest_gate}
     result = allocate_energy(g, groups=groups, sinks=sinks, contracts=_contracts(g, case, quotas or {}), tariffs=case.tariffs)
     for x in case.groups:
