@@ -115,7 +115,7 @@ def test_allocation_file_problems_are_named(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text(
         'name = "x"\nyear = 2024\n[sinks]\nsamara = "unlimited"\n'
-        '[[groups]]\nname = "a"\nnode = "atyrau"\namount = -1\nentry_layer = "hyperloop"\n'
+        '[[groups]]\nname = "a"\nnode = "atyrau"\namount = -1\nentry_layer = "hyperloop"\nentry_layers = "sea"\n'
         '[[contracts]]\nlink = "kcp"\nmin = 5\n',
         encoding="utf-8",
     )
@@ -125,6 +125,7 @@ def test_allocation_file_problems_are_named(tmp_path):
     assert "bad.toml: field 'groups[0].amount' = -1" in text
     assert "bad.toml: field 'groups[0].source'" in text
     assert "bad.toml: field 'groups[0].entry_layer' = 'hyperloop': expected one of rail_1520" in text
+    assert "bad.toml: field 'groups[0].entry_layers' = 'sea': expected one of the keys amount, assumption" in text
     assert "bad.toml: field 'contracts[0].source'" in text
 
 

@@ -5,11 +5,13 @@ ship through the pipeline they hold capacity in, a transit agreement reserves vo
 tanker programme. :func:`allocate_energy` keeps least cost only for what contracts leave free:
 
 - each supply group (a field, a shipper class, a transit flow) enters at a node — at any of its layers, or at
-  one (``entry_layer``: crude that reaches a port by rail must still cross the port's loading berths) — and may
-  use only the links it has access to (``links``) — or every link but some (``deny``);
+  one (``entry_layer``: crude that reaches a port by rail must still cross the port's loading berths; a case
+  solver treats a group whose node or entry layer is not in the year's network as stranded) — and may use only
+  the links it has access to (``links``) — or every link but some (``deny``);
 - contracts put lower and upper bounds on the flow of a link in its own direction (``min``, ``max``; a
   nomination is both); the reverse direction of a contracted link is closed, so a lower bound cannot be met by
-  sending oil round a loop;
+  sending oil round a loop; a lower bound no group can reach (its pipeline into the port closed) is reported
+  as a shortfall, at the same penalty as stranded volume, rather than making the problem infeasible;
 - tariffs (USD per unit) are added to a link's cost;
 - what cannot be shipped is stranded at a penalty, so the LP is always feasible.
 
@@ -32,12 +34,16 @@ from corridor.graph import ArcKind, CompiledGraph
 from corridor.model import CARGO_UNIT, Layer
 from corridor.units import per_year
 
-__all__ = ["AllocationResult", "Contract", "SupplyGroup", "allocate_energy"]
+__all__ = ["AllocationResult", "Contract", "SupplyGroup", "allocate_energy", "entry_vertex"]
 
 
 @dataclass(frozen=True)
 class SupplyGroup:
-    """Volume one group ships per year from *node*; *links* (if given) are the only links it may use."""
+    """Volume one group ships per year from *node*.
+
+    *links* (if given) are the only links it may use, *deny* the links it may not; *entry_layer* (if given) is the
+    layer of *node* where the volume enters (else the node's gate, from which every layer is free).
+    """
 
     name: str
     node: str
@@ -45,7 +51,17 @@ class SupplyGroup:
     links: frozenset[str] | None = None
     deny: frozenset[str] = frozenset()
     source: str = ""
-    entry_layer: Layer | None = None  # None: the node's gate (any layer)
+    entry_layer: Layer | None = None
+
+    def __post_init__(self) -> None:
+        if self.entry_layer is not None and not isinstance(self.entry_layer, Layer):
+            try:
+                object.__setattr__(self, "entry_layer", Layer(str(self.entry_layer)))
+            except ValueError:
+                want = "one of " + ", ".join(x.value for x in Layer)
+                raise DataError(
+                    Problem("(allocation)", None, f"groups.{self.name}.entry_layer", self.entry_layer, want)
+                ) from None
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,7 @@ class AllocationResult:
     sinks: pd.DataFrame  # terminal, flow_<unit>_per_year, share_fraction
     stranded: dict[str, float] = field(default_factory=dict)
     arc_flows: np.ndarray | None = None  # total flow per arc of the graph it was solved on (CSR order)
+    shortfall: dict[str, float] = field(default_factory=dict)  # link -> contracted minimum not met
 
     @property
     def flow_column(self) -> str:
@@ -90,9 +107,11 @@ class AllocationResult:
         )
 
 
-def _entry(g: CompiledGraph, grp: SupplyGroup) -> int | None:
-    """The vertex where *grp* enters: its node's vertex on its entry layer (None if the layer is not there)."""
-    hit = np.flatnonzero((g.vertex_node == grp.node) & (g.vertex_layer == str(grp.entry_layer)))
+def entry_vertex(g: CompiledGraph, node: str, layer: Layer | None) -> int | None:
+    """Where a volume at *node* enters *g*: the node's gate (any layer), or its vertex on *layer*; None if absent."""
+    if layer is None:
+        return g.origin_gate.get(node)
+    hit = np.flatnonzero((g.vertex_node == node) & (g.vertex_layer == str(layer)))
     return int(hit[0]) if len(hit) else None
 
 
@@ -102,9 +121,10 @@ def _check(g: CompiledGraph, groups, sinks, contracts, tariffs) -> None:
     for grp in groups:
         if grp.node not in g.origin_gate:
             problems.append(Problem("(allocation)", None, f"groups.{grp.name}.node", grp.node, "a node of the network"))
-        elif grp.entry_layer is not None and _entry(g, grp) is None:
-            want = f"a layer with an active {g.cargo.value} link at {grp.node}"
-            problems.append(Problem("(allocation)", None, f"groups.{grp.name}.entry_layer", grp.entry_layer.value, want))
+        elif entry_vertex(g, grp.node, grp.entry_layer) is None:
+            there = sorted({str(x) for x in g.vertex_layer[g.vertex_node == grp.node]} - {"origin", "destination"})
+            want = f"a layer with an active {g.cargo.value} link at {grp.node} ({', '.join(there) or 'none'})"
+            problems.append(Problem("(allocation)", None, f"groups.{grp.name}.entry_layer", str(grp.entry_layer), want))
         if not np.isfinite(grp.amount) or grp.amount < 0:
             problems.append(Problem("(allocation)", None, f"groups.{grp.name}.amount", grp.amount, "an amount >= 0"))
         for link in sorted((grp.links or frozenset()) | grp.deny):
@@ -155,11 +175,15 @@ def allocate_energy(
     n_s = len(sink_nodes)
     per = n_arcs + n_s + 1  # arcs, sink intakes, stranded — per group
     n_var = per * n_g
+    floors = [c for c in contracts if c.min_flow > 0]  # one shortfall variable each, after the groups' variables
+    n_all = n_var + len(floors)
     rows, cols, vals = [], [], []
     b = np.zeros(n_g * n_v)
-    upper = np.zeros(n_var)
-    cost = np.zeros(n_var)
+    upper = np.zeros(n_all)
+    cost = np.zeros(n_all)
     penalty = 10.0 * float(np.abs(arc_cost[g.explicit]).sum()) + 1.0
+    upper[n_var:] = [c.min_flow for c in floors]
+    cost[n_var:] = penalty
     for k, grp in enumerate(groups):
         off, voff = k * per, k * n_v
         access = np.ones(n_arcs, dtype=bool)
@@ -175,23 +199,27 @@ def allocate_energy(
         rows += [voff + g.tails, voff + g.indices, voff + np.array([g.dest_gate[s] for s in sink_nodes], dtype=np.int64)]
         cols += [off + arcs, off + arcs, off + n_arcs + np.arange(n_s)]
         vals += [np.ones(n_arcs), -np.ones(n_arcs), np.ones(n_s)]
-        entry = g.origin_gate[grp.node] if grp.entry_layer is None else _entry(g, grp)
+        entry = entry_vertex(g, grp.node, grp.entry_layer)
         rows.append(np.array([voff + entry]))
         cols.append(np.array([off + per - 1]))
         vals.append(np.ones(1))
         b[voff + entry] += grp.amount
-    A_eq = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_g * n_v, n_var)).tocsr()
-    A_ub, b_ub = _inequalities(g, cap, sinks, sink_nodes, contracts, n_g, per, n_var)
-    bounds = np.column_stack([np.zeros(n_var), np.where(np.isfinite(upper), upper, np.inf)])
+    A_eq = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_g * n_v, n_all)).tocsr()
+    A_ub, b_ub = _inequalities(g, cap, sinks, sink_nodes, contracts, n_g, per, n_all)
+    bounds = np.column_stack([np.zeros(n_all), np.where(np.isfinite(upper), upper, np.inf)])
     res = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b, bounds=bounds, method="highs")
     if res.status != 0:
         raise NotConvergedError(f"allocation LP did not solve (contracts may conflict with capacities): {res.message}")
     x = np.where(np.abs(res.x) < 1e-6, 0.0, res.x)
-    return _result(g, groups, sink_nodes, x, per)
+    out = _result(g, groups, sink_nodes, x, per)
+    out.shortfall = {c.link: float(v) for c, v in zip(floors, x[n_var:], strict=True) if v > 0}
+    return out
 
 
 def _inequalities(g, cap, sinks, sink_nodes, contracts, n_g: int, per: int, n_var: int):
-    """Rows shared by the groups: each arc's capacity, each sink's intake, each contract's bounds."""
+    """Rows shared by the groups: each arc's capacity, each sink's intake, each contract's bounds (a minimum with
+    its shortfall variable, numbered after the groups' variables in the order of the contracts with a minimum)."""
+    short = per * n_g
     ub_rows, ub_cols, ub_vals, ub_b = [], [], [], []
     r = 0
     for a in np.flatnonzero(np.isfinite(cap) & g.explicit):
@@ -217,10 +245,11 @@ def _inequalities(g, cap, sinks, sink_nodes, contracts, n_g: int, per: int, n_va
             ub_b.append(c.max_flow)
             r += 1
         if c.min_flow > 0:
-            ub_rows += [r] * len(idx)
-            ub_cols += idx
-            ub_vals += [-1.0] * len(idx)
+            ub_rows += [r] * (len(idx) + 1)
+            ub_cols += [*idx, short]
+            ub_vals += [-1.0] * (len(idx) + 1)
             ub_b.append(-c.min_flow)
+            short += 1
             r += 1
     if not r:
         return None, None

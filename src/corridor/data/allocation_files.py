@@ -1,8 +1,9 @@
 """Read energy allocation inputs (supply groups, contracts, published splits) from TOML files.
 
 The shipped files live in ``corridor/data/energy`` (``crude_2024.toml``); a user may pass a path. Every
-problem — a missing key, a negative amount, a group or contract with neither source nor assumption — is
-reported with the file and the field.
+problem — a missing key, an unknown key in a group (a typo would silently change what the group may do), a
+negative amount, an unknown entry layer, a group or contract with neither source nor assumption — is reported
+with the file and the field.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class AllocationCase:
     file: str = ""
     route_groups: dict[str, list[str]] = field(default_factory=dict)  # route -> the groups it counts (default: all own)
     published_unit: str = ""
+
+
+_GROUP_KEYS = frozenset({"name", "node", "amount", "links", "deny", "entry_layer", "transit", "source", "quote", "assumption"})
 
 
 def _amount(where: str, key: str, value: Any, problems: list[Problem]) -> float:
@@ -104,6 +108,8 @@ def read_allocation(path: str | Path) -> AllocationCase:
             problems.append(Problem(where, None, tag, g, "name, node and amount"))
             continue
         _cited(where, tag, g, problems)
+        for key in sorted(set(g) - _GROUP_KEYS):
+            problems.append(Problem(where, None, f"{tag}.{key}", g[key], "one of the keys " + ", ".join(sorted(_GROUP_KEYS))))
         links = g.get("links")
         groups.append(
             {

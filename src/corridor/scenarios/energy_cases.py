@@ -4,7 +4,7 @@ A scenario's ``[energy] allocation = ["kz_crude_2024", "ca_gas_2024"]`` names ca
 (supply groups with route access, contracts, tariffs; see :mod:`corridor.assignment.allocation`). Each year the
 case is fitted to the year's network before it is solved:
 
-- export terminals and supply groups whose node is closed that year drop out (a closed group's volume is
+- export terminals and supply groups whose node (or entry layer) is closed that year drop out (a closed group's volume is
   reported as stranded);
 - a contract on a link missing that year is dropped, and a contract's minimum is cut to the link's capacity
   (a CPC cut to zero cannot carry a nomination);
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from corridor.assignment.allocation import AllocationResult, Contract, SupplyGroup, allocate_energy
+from corridor.assignment.allocation import AllocationResult, Contract, SupplyGroup, allocate_energy, entry_vertex
 from corridor.assignment.energy import EnergyFlowResult, _link_frame
 from corridor.data.allocation_files import AllocationCase
 from corridor.graph import ArcKind, CompiledGraph, year_graph
@@ -88,6 +88,7 @@ class AllocatedEnergy:
             per_year("supply", self.result.unit): self.supply,
             per_year("shipped", self.result.unit): self.shipped,
             per_year("stranded", self.result.unit): self.result.stranded,
+            per_year("contract_shortfall", self.result.unit): self.result.shortfall,
             "terminals": self.result.sinks.to_dict(orient="records"),
             "split": json_records(split),
             "published_source": self.case.published_source,
@@ -138,7 +139,7 @@ def solve_case(
     bases = {str(b) for b in g.base if b}
     groups, closed = [], []
     for x in case.groups:
-        if x["node"] not in g.origin_gate:
+        if entry_vertex(g, x["node"], x.get("entry_layer")) is None:  # node closed, or no way in on its layer
             closed.append(x["name"])
             continue
         links = None if x["links"] is None else frozenset(x["links"]) & bases
