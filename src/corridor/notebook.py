@@ -62,7 +62,7 @@ class Corridor(Network):
         ``res.not_simulated`` lists what is not a train, with its tonnes.
 
         Options: ``origin``/``destination`` (the pair probe trains run between), ``use_ray``, ``workers``,
-        ``overrides`` (``{"ferry_kuryk_baku.fleet": 6}``), ``operations`` (a table like ``operations.csv``).
+        ``overrides`` (``{"ferry_kuryk_baku.fleet": 9}``), ``operations`` (a table like ``operations.csv``).
         """
         return simulate_scenario(self, scenario, year, days=days, replications=replications, seed=seed, **options)
 

@@ -41,7 +41,7 @@ _SIM_FORMATS = ("csv", "parquet")
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", help="Change an operating parameter, FACILITY.PARAMETER=VALUE (repeatable), e.g. ferry_kuryk_baku.fleet=6."
+        "--set", help="Change an operating parameter, FACILITY.PARAMETER=VALUE (repeatable), e.g. ferry_kuryk_baku.fleet=9."
     ),
 ]
 

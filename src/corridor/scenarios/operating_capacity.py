@@ -9,14 +9,16 @@ the year view, so the equilibrium routes within them:
 - each direction of a line with ``line_trains_per_day`` (or ``line_t_per_year``) gets ``capacity_t_per_year`` =
   the lowest value in force during the year (a track that opens in October cannot carry January's trains) x 365
   x the mean tonnes of a train in that direction (container trains are lighter than ore trains; the first pass
-  uses the year's mean over all rail demand, the second the mix the first pass put on that direction), and is
-  marked ``slot_limited`` so the equilibrium treats it as a queue, as the simulation does;
+  uses the year's mean over all rail demand, each later pass the mix the pass before put on that direction,
+  until the mixes stop moving), and is marked ``slot_limited`` so the equilibrium treats it as a queue, as the
+  simulation does;
 - a crossing or yard with ``trains_per_day`` or ``teu_per_day``, or a gauge-change yard, gets
   ``capacity_teu_per_year`` = the lowest of trains a day x TEU per container train x 365, TEU a day x 365 and
   its tracks x 24 h / hours per train; where it also has a tonnage figure, that moves with it so its bulk lane
   (tonnes less the container terminal) stays the one the simulation uses;
 - a ferry or feeder line with its own fleet gets the wagons or TEU its round trips (or timetable) carry, in
-  tonnes by the direction's train, never above the network's own figure (ports and berths limit it too).
+  tonnes by the direction's own train mix, like a line (a deck of container wagons carries about a third of
+  the tonnes of a deck of ore wagons), never above the network's own figure (ports and berths limit it too).
 """
 
 from __future__ import annotations
@@ -149,17 +151,16 @@ def operating_view(
 
 
 def train_tonnes_by_link(view: Network, paths: pd.DataFrame, t_per_train: Mapping[str, float]) -> dict[str, float]:
-    """Mean tonnes of a train on each directed slot-limited link of *view*, from the equilibrium's *paths*
-    (container classes run container trains, the others bulk trains)."""
+    """Mean tonnes of a train on each directed link the equilibrium's *paths* use (container classes run
+    container trains, the others bulk trains): what a line slot or a ferry's wagon deck carries there."""
     g = freight_graph(view).graph
-    limited = set(view.links.index[view.links[SLOT_LIMITED]]) if SLOT_LIMITED in view.links.columns else set()
     tonnes: dict[str, float] = {}
     trains: dict[str, float] = {}
     for cls, arcs, flow in zip(paths["class"], paths["arcs"], paths["flow_t_per_year"], strict=True):
         per = t_per_train["container" if str(cls).startswith("container") else "bulk"]
         for a in arcs:
             ref = str(g.ref[a])
-            if ref in limited and flow > 0:
+            if ref and flow > 0:
                 tonnes[ref] = tonnes.get(ref, 0.0) + float(flow)
                 trains[ref] = trains.get(ref, 0.0) + float(flow) / per
     return {ref: tonnes[ref] / trains[ref] for ref in tonnes if trains[ref] > 0}

@@ -87,6 +87,10 @@ def _table_key(table: pd.DataFrame) -> int:
     return int(pd.util.hash_pandas_object(table.astype(str), index=False).sum())
 
 
+_MIX_PASSES = 4  # at most this many route-choice passes after the first, each with the last pass's train mixes
+_MIX_TOLERANCE = 0.05  # ... until no link direction's mean train changes by more than this share
+
+
 def _assign_within_capacity(view: Network, scenario: Scenario, year: int, ops: Operations) -> tuple[Network, FreightResult]:
     """The year's freight equilibrium on the year view with the simulation's line and yard capacities
     (:mod:`corridor.scenarios.operating_capacity`): a first pass with the year's mean train, a second with each
@@ -106,10 +110,19 @@ def _assign_within_capacity(view: Network, scenario: Scenario, year: int, ops: O
         # the simulation runs the year: an over-full facility's queue grows all year, and route choice prices it so
         return assign_freight(routed, scenario.demand, year, customs=scenario.customs, rgap=SIM_RGAP, queue_period_h=8760.0)
 
-    first = operating_view(view, ops, mean_t, teu, wagons_per_train=mean_wagons)
-    masses = train_tonnes_by_link(first, assign(first).paths, per_train)
-    routed = operating_view(view, ops, mean_t, teu, masses, wagons_per_train=mean_wagons)
-    return routed, assign(routed)
+    routed = operating_view(view, ops, mean_t, teu, wagons_per_train=mean_wagons)
+    result = assign(routed)
+    masses: dict[str, float] = {}
+    for _ in range(_MIX_PASSES):
+        # each link direction's train mix sets its capacity in tonnes (slots, ferry wagons); the mix follows the
+        # flows, so route choice is run again until the mixes it was given are the mixes it produced
+        new = train_tonnes_by_link(routed, result.paths, per_train)
+        if masses and all(abs(t - masses.get(ref, t)) <= _MIX_TOLERANCE * t for ref, t in new.items()):
+            break
+        masses = new
+        routed = operating_view(view, ops, mean_t, teu, masses, wagons_per_train=mean_wagons)
+        result = assign(routed)
+    return routed, result
 
 
 def replication_mapper(use_ray: bool | None = None, workers: int = 1) -> tuple[Mapper | None, Executor]:
