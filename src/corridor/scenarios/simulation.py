@@ -92,9 +92,9 @@ _MIX_TOLERANCE = 0.05  # ... until no link direction's mean train changes by mor
 
 
 def _assign_within_capacity(view: Network, scenario: Scenario, year: int, ops: Operations) -> tuple[Network, FreightResult]:
-    """The year's freight equilibrium on the year view with the simulation's line and yard capacities
-    (:mod:`corridor.scenarios.operating_capacity`): a first pass with the year's mean train, a second with each
-    line direction's own train mix."""
+    """The year's freight equilibrium on the year view with the simulation's line, yard and vessel capacities
+    (:mod:`corridor.scenarios.operating_capacity`): a first pass with the year's mean train, then passes with each
+    line or vessel direction's own train mix until the mixes settle."""
     per_train = tonnes_per_train(view, ops)
     tonnes: dict[str, float] = {}
     for d in scenario.demand:
